@@ -1,0 +1,179 @@
+"""Topic contracts ({topic}.json): parsing and validation. Pure: text in, Contract out.
+
+The format is described by ``schemas/curated_schema.json`` (JSON Schema); this module adds the
+checks a JSON Schema cannot express (key fields exist and are required, the topic matches the
+file name, decimal precision and scale are possible, paths do not collide).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import jsonschema
+
+from leanops import definitions, naming
+from leanops.exceptions import ContractError, TopicNameError
+
+CONTRACT_SUFFIX = ".json"
+MAX_DECIMAL_PRECISION = 38
+SIMPLE_TYPES = ("string", "int", "long", "double", "boolean", "date", "timestamp")
+_DECIMAL = re.compile(r"decimal\(\s*(\d+)\s*,\s*(\d+)\s*\)")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One contract field.
+
+    Attributes:
+        name: curated column name.
+        type: ``string``, ``int``, ``long``, ``double``, ``boolean``, ``date``, ``timestamp`` or
+            ``decimal``.
+        required: absent or JSON null is an error.
+        path: the keys of the value in the body.
+        source_column: the standardized column holding the value (leanops.naming).
+        precision: decimal precision (decimal only).
+        scale: decimal scale (decimal only).
+    """
+
+    name: str
+    type: str
+    required: bool
+    path: tuple[str, ...]
+    source_column: str
+    precision: int | None = None
+    scale: int | None = None
+
+    @property
+    def spark_type(self) -> str:
+        """The Spark SQL type of the curated column."""
+        if self.type == "decimal":
+            return f"decimal({self.precision},{self.scale})"
+        return {"long": "bigint", "timestamp": "timestamp"}.get(self.type, self.type)
+
+    @property
+    def iceberg_type(self) -> str:
+        """The Iceberg type of the curated column."""
+        if self.type == "decimal":
+            return f"decimal({self.precision},{self.scale})"
+        return {"timestamp": "timestamptz"}.get(self.type, self.type)
+
+
+@dataclass(frozen=True)
+class Contract:
+    """A validated topic contract."""
+
+    topic: str
+    key: tuple[str, ...]
+    order_by: str
+    fields: tuple[FieldSpec, ...]
+
+    def field(self, name: str) -> FieldSpec:
+        """Return the field called ``name``."""
+        for spec in self.fields:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        """Field names in contract order."""
+        return tuple(spec.name for spec in self.fields)
+
+
+@cache
+def _validator() -> jsonschema.protocols.Validator:
+    schema = definitions.load_json(definitions.CONTRACT_SCHEMA_FILE)
+    validator_class = jsonschema.validators.validator_for(schema)
+    validator_class.check_schema(schema)
+    return validator_class(schema)
+
+
+def _where(error: jsonschema.ValidationError) -> str:
+    path = "/".join(str(part) for part in error.absolute_path)
+    return f"at /{path}" if path else "at the top level"
+
+
+def _field_spec(name: str, raw: dict[str, Any], source: str) -> FieldSpec:
+    type_text = raw["type"].replace(" ", "")
+    precision = scale = None
+    if match := _DECIMAL.fullmatch(type_text):
+        precision, scale = int(match.group(1)), int(match.group(2))
+        if not 1 <= precision <= MAX_DECIMAL_PRECISION:
+            raise ContractError(source, f"field {name!r}: decimal precision {precision} is not within 1..{MAX_DECIMAL_PRECISION}")
+        if scale > precision:
+            raise ContractError(source, f"field {name!r}: decimal scale {scale} exceeds its precision {precision}")
+        type_name = "decimal"
+    elif type_text in SIMPLE_TYPES:
+        type_name = type_text
+    else:
+        raise ContractError(source, f"field {name!r}: unknown type {raw['type']!r}; use one of {', '.join(SIMPLE_TYPES)} or decimal(p,s)")
+    path = tuple(raw.get("path", name).split("."))
+    return FieldSpec(
+        name=name,
+        type=type_name,
+        required=bool(raw.get("required", False)),
+        path=path,
+        source_column=naming.column_for_path(path),
+        precision=precision,
+        scale=scale,
+    )
+
+
+def parse_contract(text: str | bytes, source: str, expected_topic: str | None = None) -> Contract:
+    """Parse and validate the text of a contract.
+
+    Args:
+        text: the file's content.
+        source: where it came from (file name or S3 URI), used in every error.
+        expected_topic: the topic its file name says; the contract's ``topic`` must match it.
+
+    Returns:
+        The contract.
+
+    Raises:
+        ContractError: naming the file and the problem.
+    """
+    try:
+        document = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ContractError(source, f"not valid JSON: {exc}") from exc
+    errors = sorted(_validator().iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        problems = "; ".join(f"{_where(e)}: {e.message}" for e in errors[:5])
+        raise ContractError(source, problems)
+    topic = document["topic"]
+    try:
+        definitions.validate_topic_name(topic)
+    except TopicNameError as exc:
+        raise ContractError(source, exc.problem) from exc
+    if expected_topic is not None and topic != expected_topic:
+        raise ContractError(source, f"declares topic {topic!r} but its file is for topic {expected_topic!r}")
+    fields = tuple(_field_spec(name, raw, source) for name, raw in document["fields"].items())
+    by_name = {spec.name: spec for spec in fields}
+    reserved = naming.system_columns() & set(by_name)
+    if reserved:
+        raise ContractError(source, f"field name(s) {sorted(reserved)} are system columns of the curated table")
+    for role, names in (("key", document["key"]), ("order_by", [document["order_by"]])):
+        for name in names:
+            if name not in by_name:
+                raise ContractError(source, f"{role} {name!r} is not a field; fields: {', '.join(by_name)}")
+            if not by_name[name].required:
+                raise ContractError(source, f"{role} field {name!r} must be required: true")
+    sources: dict[str, str] = {}
+    for spec in fields:
+        if spec.source_column in sources:
+            raise ContractError(source, f"fields {sources[spec.source_column]!r} and {spec.name!r} read the same body value ({spec.source_column})")
+        sources[spec.source_column] = spec.name
+    return Contract(topic=topic, key=tuple(document["key"]), order_by=document["order_by"], fields=fields)
+
+
+def topic_of_contract_file(file_name: str) -> str | None:
+    """Return the topic a contract file name is for (``orders.json`` -> ``orders``), else None."""
+    base = file_name.rsplit("/", 1)[-1]
+    if not base.endswith(CONTRACT_SUFFIX) or base.startswith("."):
+        return None
+    return base[: -len(CONTRACT_SUFFIX)]

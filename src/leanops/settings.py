@@ -1,0 +1,109 @@
+"""Run-time settings of the Lambdas and Glue jobs, from one mapping of named keys.
+
+In AWS, Terraform sets these as Lambda environment variables and as Glue job arguments
+(``--LEANOPS_TOPICS orders,payments``); locally the runner passes the same keys. Only
+configuration differs between the two places: no code asks "am I local".
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from leanops.exceptions import ConfigurationError
+
+FIREHOSE_STREAM = "LEANOPS_FIREHOSE_STREAM"
+QUEUE_TOPICS = "LEANOPS_QUEUE_TOPICS"
+CONTRACTS_URI = "LEANOPS_CONTRACTS_URI"
+CHECKPOINT_TABLE = "LEANOPS_CHECKPOINT_TABLE"
+LOCK_TABLE = "LEANOPS_LOCK_TABLE"
+TOPICS = "LEANOPS_TOPICS"
+ALERT_TOPIC_ARN = "LEANOPS_ALERT_TOPIC_ARN"
+LOCK_TTL_SECONDS = "LEANOPS_LOCK_TTL_SECONDS"
+MAX_FIELDS_PER_MESSAGE = "LEANOPS_MAX_FIELDS_PER_MESSAGE"
+MAX_NESTING_DEPTH = "LEANOPS_MAX_NESTING_DEPTH"
+RUN_ID = "LEANOPS_RUN_ID"
+
+DEFAULT_LOCK_TTL_SECONDS = 3600
+DEFAULT_MAX_FIELDS_PER_MESSAGE = 1000
+DEFAULT_MAX_NESTING_DEPTH = 32
+
+
+def _int(mapping: Mapping[str, str], key: str, default: int) -> int:
+    raw = mapping.get(key)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(str(raw))
+    except ValueError as exc:
+        raise ConfigurationError(key, f"must be a whole number, got {raw!r}") from exc
+    if value <= 0:
+        raise ConfigurationError(key, f"must be positive, got {value}")
+    return value
+
+
+def require(mapping: Mapping[str, str], key: str) -> str:
+    """Return a required setting.
+
+    Raises:
+        ConfigurationError: when it is missing or empty.
+    """
+    value = mapping.get(key)
+    if not value:
+        raise ConfigurationError(key, "is required but not set")
+    return str(value)
+
+
+def queue_topics(mapping: Mapping[str, str]) -> dict[str, str]:
+    """Return the queue name -> topic mapping (``LEANOPS_QUEUE_TOPICS``, a JSON object).
+
+    Raises:
+        ConfigurationError: when missing or not a JSON object of strings.
+    """
+    raw = require(mapping, QUEUE_TOPICS)
+    try:
+        parsed = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ConfigurationError(QUEUE_TOPICS, f"is not valid JSON: {exc}") from exc
+    if not isinstance(parsed, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in parsed.items()):
+        raise ConfigurationError(QUEUE_TOPICS, 'must be a JSON object {"<queue name>": "<topic>"}')
+    return parsed
+
+
+@dataclass(frozen=True)
+class JobSettings:
+    """What a Glue job run needs: its topics, where contracts and checkpoints live."""
+
+    topics: tuple[str, ...]
+    contracts_uri: str
+    checkpoint_table: str
+    lock_table: str
+    alert_topic_arn: str | None = None
+    lock_ttl_seconds: int = DEFAULT_LOCK_TTL_SECONDS
+    max_fields_per_message: int = DEFAULT_MAX_FIELDS_PER_MESSAGE
+    max_nesting_depth: int = DEFAULT_MAX_NESTING_DEPTH
+    run_id: str | None = None
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_mapping(cls, mapping: Mapping[str, str]) -> JobSettings:
+        """Build the settings from environment variables or job arguments.
+
+        Raises:
+            ConfigurationError: naming the missing or invalid key.
+        """
+        topics = tuple(t.strip() for t in require(mapping, TOPICS).split(",") if t.strip())
+        if not topics:
+            raise ConfigurationError(TOPICS, "names no topic")
+        return cls(
+            topics=topics,
+            contracts_uri=require(mapping, CONTRACTS_URI).rstrip("/") + "/",
+            checkpoint_table=require(mapping, CHECKPOINT_TABLE),
+            lock_table=require(mapping, LOCK_TABLE),
+            alert_topic_arn=mapping.get(ALERT_TOPIC_ARN) or None,
+            lock_ttl_seconds=_int(mapping, LOCK_TTL_SECONDS, DEFAULT_LOCK_TTL_SECONDS),
+            max_fields_per_message=_int(mapping, MAX_FIELDS_PER_MESSAGE, DEFAULT_MAX_FIELDS_PER_MESSAGE),
+            max_nesting_depth=_int(mapping, MAX_NESTING_DEPTH, DEFAULT_MAX_NESTING_DEPTH),
+            run_id=mapping.get(RUN_ID) or None,
+        )
