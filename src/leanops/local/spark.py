@@ -58,6 +58,7 @@ def spark_conf(home: Path) -> dict[str, str]:
         f"{catalog}.uri": f"jdbc:sqlite:{catalog_uri(home)}",
         f"{catalog}.jdbc.schema-version": "V1",
         f"{catalog}.warehouse": warehouse_uri(home),
+        "spark.sql.defaultCatalog": definitions.catalog_name(),
         "spark.sql.session.timeZone": "UTC",
         "spark.sql.shuffle.partitions": "2",
         "spark.default.parallelism": "2",
