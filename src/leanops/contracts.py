@@ -97,6 +97,16 @@ def _where(error: jsonschema.ValidationError) -> str:
     return f"at /{path}" if path else "at the top level"
 
 
+def _explain(error: jsonschema.ValidationError) -> str:
+    """Say a schema violation in the contract author's terms."""
+    path = list(error.absolute_path)
+    if path and path[-1] == "type" and error.validator == "pattern":
+        return f"unknown type {error.instance!r}; use one of {', '.join(SIMPLE_TYPES)} or decimal(p,s)"
+    if error.validator == "additionalProperties":
+        return f"{error.message} (allowed keys are listed in schemas/curated_schema.json)"
+    return error.message
+
+
 def _field_spec(name: str, raw: dict[str, Any], source: str) -> FieldSpec:
     type_text = raw["type"].replace(" ", "")
     precision = scale = None
@@ -143,7 +153,7 @@ def parse_contract(text: str | bytes, source: str, expected_topic: str | None = 
         raise ContractError(source, f"not valid JSON: {exc}") from exc
     errors = sorted(_validator().iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
-        problems = "; ".join(f"{_where(e)}: {e.message}" for e in errors[:5])
+        problems = "; ".join(f"{_where(e)}: {_explain(e)}" for e in errors[:5])
         raise ContractError(source, problems)
     topic = document["topic"]
     try:
