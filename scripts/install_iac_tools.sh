@@ -11,6 +11,7 @@ set -euo pipefail
 
 readonly CHECKOV_VERSION="3.3.30"
 readonly TERRAFORM_COMPLIANCE_VERSION="1.16.0"
+readonly PIP_VERSION="24.3.1"
 readonly REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 readonly IAC_VENV="${LEANOPS_IAC_VENV:-${REPO_ROOT}/.venv-iac}"
 readonly PYTHON_BIN="${PYTHON:-python3.11}"
@@ -34,6 +35,13 @@ already_installed() {
   [[ -x "${IAC_VENV}/bin/checkov" && -x "${IAC_VENV}/bin/terraform-compliance" ]]
 }
 
+pip_install() {
+  # pip's own notices about unusable index locations of the host configuration are noise here.
+  "${IAC_VENV}/bin/python" -m pip install --quiet --disable-pip-version-check "$@" 2>&1 \
+    | { grep -v "is ignored: it is neither a file nor a directory" || true; }
+  return "${PIPESTATUS[0]}"
+}
+
 main() {
   if already_installed; then
     echo "IaC tools already installed in ${IAC_VENV}: checkov ${CHECKOV_VERSION}, terraform-compliance ${TERRAFORM_COMPLIANCE_VERSION}"
@@ -44,10 +52,8 @@ main() {
     return 1
   fi
   [[ -x "${IAC_VENV}/bin/python" ]] || "${PYTHON_BIN}" -m venv "${IAC_VENV}"
-  "${IAC_VENV}/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade "pip==24.3.1"
-  "${IAC_VENV}/bin/python" -m pip install --quiet --disable-pip-version-check \
-    "checkov==${CHECKOV_VERSION}" \
-    "terraform-compliance==${TERRAFORM_COMPLIANCE_VERSION}"
+  pip_install --upgrade "pip==${PIP_VERSION}"
+  pip_install "checkov==${CHECKOV_VERSION}" "terraform-compliance==${TERRAFORM_COMPLIANCE_VERSION}"
   already_installed || { echo "ERROR: IaC tools did not install into ${IAC_VENV}" >&2; return 1; }
   echo "Installed into ${IAC_VENV}: checkov ${CHECKOV_VERSION}, terraform-compliance ${TERRAFORM_COMPLIANCE_VERSION}"
 }

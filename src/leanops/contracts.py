@@ -21,6 +21,11 @@ from leanops.exceptions import ContractError, TopicNameError
 CONTRACT_SUFFIX = ".json"
 MAX_DECIMAL_PRECISION = 38
 SIMPLE_TYPES = ("string", "int", "long", "double", "boolean", "date", "timestamp")
+# Working columns of the curated conversion (leanops.transforms.curate); no field may take them.
+ERROR_REASONS = "error_reasons"
+FAILED_FIELDS = "failed_fields"
+RECORD = "record"
+CONVERSION_COLUMNS = frozenset({ERROR_REASONS, FAILED_FIELDS, RECORD})
 _DECIMAL = re.compile(r"decimal\(\s*(\d+)\s*,\s*(\d+)\s*\)")
 
 
@@ -164,9 +169,9 @@ def parse_contract(text: str | bytes, source: str, expected_topic: str | None = 
         raise ContractError(source, f"declares topic {topic!r} but its file is for topic {expected_topic!r}")
     fields = tuple(_field_spec(name, raw, source) for name, raw in document["fields"].items())
     by_name = {spec.name: spec for spec in fields}
-    reserved = naming.system_columns() & set(by_name)
+    reserved = (naming.system_columns() | CONVERSION_COLUMNS) & set(by_name)
     if reserved:
-        raise ContractError(source, f"field name(s) {sorted(reserved)} are system columns of the curated table")
+        raise ContractError(source, f"field name(s) {sorted(reserved)} are reserved (system or working columns of the curated table)")
     for role, names in (("key", document["key"]), ("order_by", [document["order_by"]])):
         for name in names:
             if name not in by_name:

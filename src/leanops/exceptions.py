@@ -70,3 +70,66 @@ class InjectedFaultError(LeanOpsError):
         super().__init__(f"injected fault {fault} at {where}")
         self.fault = fault
         self.where = where
+
+
+class SchemaConflictError(LeanOpsError):
+    """A table column exists with a type the new definition cannot evolve to safely."""
+
+    def __init__(self, table: str, column: str, existing: str, wanted: str) -> None:
+        super().__init__(
+            f"table {table}: column {column!r} is {existing} but the definition wants {wanted}; "
+            "this is not a safe widening: migrate the table or rename the field"
+        )
+        self.table = table
+        self.column = column
+        self.existing = existing
+        self.wanted = wanted
+
+
+class TopicFailuresError(LeanOpsError):
+    """One or more topics of a job run failed; the others ran and committed."""
+
+    def __init__(self, layer: str, run_id: str, failures: dict[str, str], report: object | None = None) -> None:
+        listed = "; ".join(f"{topic}: {message}" for topic, message in failures.items())
+        super().__init__(f"{layer} run {run_id}: {len(failures)} topic(s) failed: {listed}")
+        self.layer = layer
+        self.run_id = run_id
+        self.failures = failures
+        self.report = report
+
+
+class BatchFailedError(LeanOpsError):
+    """Every record of a Lambda batch failed: the invocation fails so SQS retries the whole batch."""
+
+    def __init__(self, source: str, count: int, reasons: list[str]) -> None:
+        shown = "; ".join(reasons[:3])
+        super().__init__(f"all {count} record(s) of the batch from {source} failed: {shown}")
+        self.source = source
+        self.count = count
+        self.reasons = reasons
+
+
+class RecordRejectedError(LeanOpsError):
+    """One record of a Lambda event cannot be processed (not retried: the record itself is wrong)."""
+
+    def __init__(self, record_id: str, problem: str) -> None:
+        super().__init__(f"record {record_id}: {problem}")
+        self.record_id = record_id
+        self.problem = problem
+
+
+class ReplayRowError(LeanOpsError):
+    """A dlq_errors row cannot be replayed (no payload, truncated payload, too large for SQS...)."""
+
+    def __init__(self, message_id: str, problem: str) -> None:
+        super().__init__(f"dlq_errors row of message {message_id}: cannot replay: {problem}")
+        self.message_id = message_id
+        self.problem = problem
+
+
+class BodyParseError(LeanOpsError):
+    """A message body is not a JSON object the pipeline can flatten; it becomes a parse_errors row."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason

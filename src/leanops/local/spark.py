@@ -7,6 +7,7 @@ the jobs' SQL is the same in both places.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -58,11 +59,19 @@ def spark_conf(home: Path) -> dict[str, str]:
         f"{catalog}.uri": f"jdbc:sqlite:{catalog_uri(home)}",
         f"{catalog}.jdbc.schema-version": "V1",
         f"{catalog}.warehouse": warehouse_uri(home),
+        # Each job sees what pyiceberg (the local Firehose) committed since, like a fresh Glue job.
+        f"{catalog}.cache-enabled": "false",
+        # pyiceberg creates the catalog tables (prepare_catalog); Iceberg's own initialisation
+        # would leave a result set open that pins an SQLite read snapshot (SQLITE_BUSY_SNAPSHOT).
+        f"{catalog}.jdbc.init-catalog-tables": "false",
         "spark.sql.defaultCatalog": definitions.catalog_name(),
         "spark.sql.session.timeZone": "UTC",
         "spark.sql.shuffle.partitions": "2",
         "spark.default.parallelism": "2",
         "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+        # Python workers (mapInArrow in parse_bodies) run this interpreter: the one with leanops.
+        "spark.pyspark.python": sys.executable,
         "spark.driver.memory": "2g",
         "spark.sql.adaptive.enabled": "true",
         "spark.driver.extraJavaOptions": "-Dlog4j2.level=WARN",
@@ -73,8 +82,9 @@ def local_spark_session(home: Path) -> SparkSession:
     """Start (or return the running) local SparkSession over the catalog under ``home``."""
     from pyspark.sql import SparkSession
 
-    home.mkdir(parents=True, exist_ok=True)
-    (home / "warehouse").mkdir(exist_ok=True)
+    from leanops.local.catalog import prepare_catalog
+
+    prepare_catalog(home)
     builder = SparkSession.builder.master("local[2]").appName("leanops-local")
     for key, value in spark_conf(home).items():
         builder = builder.config(key, value)

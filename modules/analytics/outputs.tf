@@ -1,0 +1,29 @@
+output "workgroup_name" {
+  description = "Name of the Athena workgroup analysts use."
+  value       = try(aws_athena_workgroup.this[0].name, null)
+}
+
+output "workgroup_arn" {
+  description = "ARN of the Athena workgroup."
+  value       = try(aws_athena_workgroup.this[0].arn, null)
+}
+
+output "results_location" {
+  description = "S3 URI where the workgroup writes query results."
+  value       = local.create ? local.results_location : null
+}
+
+output "named_query_ids" {
+  description = "Named query name -> id (the operational queries and one per semantic view)."
+  value       = { for name, query in aws_athena_named_query.this : name => query.id }
+}
+
+output "semantic_database_name" {
+  description = "Name of the Glue database holding the semantic views."
+  value       = try(aws_glue_catalog_database.semantic[0].name, null)
+}
+
+output "semantic_view_names" {
+  description = "Names of the semantic views found in semantic_views_dir (without .sql)."
+  value       = local.create ? sort(keys(local.semantic_views)) : []
+}

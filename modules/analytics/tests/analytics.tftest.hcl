@@ -1,0 +1,86 @@
+# terraform test (offline): workgroup, named queries and semantic database under a mocked provider.
+# Run from modules/analytics: terraform init -backend=false && terraform test
+
+mock_provider "aws" {}
+
+variables {
+  name_prefix         = "leanops-test"
+  kms_key_arn         = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+  results_bucket_name = "leanops-test-athena-results-123456789012"
+  topics              = ["orders", "payments"]
+  schemas_dir         = "../../schemas"
+  semantic_views_dir  = "../../semantic/views"
+}
+
+run "workgroup_enforces_encrypted_results_and_a_scan_cutoff" {
+  command = plan
+
+  assert {
+    condition     = aws_athena_workgroup.this[0].configuration[0].enforce_workgroup_configuration
+    error_message = "The workgroup configuration must be enforced."
+  }
+
+  assert {
+    condition     = aws_athena_workgroup.this[0].configuration[0].result_configuration[0].encryption_configuration[0].encryption_option == "SSE_KMS"
+    error_message = "Query results must be encrypted with the customer managed key."
+  }
+
+  assert {
+    condition     = aws_athena_workgroup.this[0].configuration[0].bytes_scanned_cutoff_per_query == 10737418240
+    error_message = "A 10 GiB scan cutoff is the default."
+  }
+
+  assert {
+    condition     = aws_athena_workgroup.this[0].configuration[0].result_configuration[0].output_location == "s3://leanops-test-athena-results-123456789012/athena-results/"
+    error_message = "Results go to the results bucket's prefix."
+  }
+}
+
+run "every_semantic_view_becomes_a_named_query" {
+  command = plan
+
+  assert {
+    condition     = toset(output.semantic_view_names) == toset([for file in fileset("../../semantic/views", "*.sql") : trimsuffix(file, ".sql")])
+    error_message = "Every semantic/views/*.sql file must be picked up."
+  }
+
+  assert {
+    condition     = startswith(aws_athena_named_query.this["semantic_orders_daily"].query, "CREATE OR REPLACE VIEW semantic.orders_daily AS\n")
+    error_message = "A view's named query creates or replaces semantic.<name>."
+  }
+
+  assert {
+    condition     = aws_glue_catalog_database.semantic[0].name == "semantic"
+    error_message = "The semantic Glue database must be created."
+  }
+}
+
+run "operational_queries_cover_every_topic_and_error_table" {
+  command = plan
+
+  assert {
+    condition = alltrue([
+      for table in ["iceberg_standardized_db.parse_errors", "iceberg_curated_db.errors", "iceberg_raw_db.dlq_errors"] :
+      strcontains(aws_athena_named_query.this["errors_by_topic_and_reason"].query, table)
+    ])
+    error_message = "Errors by topic and reason must union every error table."
+  }
+
+  assert {
+    condition = alltrue([
+      for topic in var.topics : strcontains(aws_athena_named_query.this["account_per_topic"].query, "iceberg_curated_db.${topic}")
+      && strcontains(aws_athena_named_query.this["freshness_per_topic"].query, "iceberg_raw_db.${topic}")
+    ])
+    error_message = "The account and freshness queries must cover every topic."
+  }
+}
+
+run "rejects_a_cutoff_below_athenas_minimum" {
+  command = plan
+
+  variables {
+    bytes_scanned_cutoff_per_query = 1024
+  }
+
+  expect_failures = [var.bytes_scanned_cutoff_per_query]
+}

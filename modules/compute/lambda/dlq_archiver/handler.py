@@ -1,0 +1,36 @@
+"""Lambda dlq_archiver: messages of a topic's DLQ -> dlq_errors rows -> Firehose.
+
+Thin wiring (STYLE.md §2); the logic is :mod:`leanops.ingest.dlq_archiver`. Configured by
+``LEANOPS_FIREHOSE_STREAM`` and ``LEANOPS_QUEUE_TOPICS`` (for this Lambda: DLQ name -> topic).
+Returns ``batchItemFailures``; when every message fails the invocation raises.
+"""
+
+from __future__ import annotations
+
+import os
+
+import boto3
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.data_classes import SQSEvent
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from leanops.ingest.config import IngestSettings
+from leanops.ingest.dlq_archiver import archive_dlq_batch
+from leanops.ingest.types import FirehoseClient, PartialItemFailureResponse
+
+logger = Logger()
+
+
+@logger.inject_lambda_context
+def lambda_handler(
+    event: dict, context: LambdaContext, firehose: FirehoseClient | None = None
+) -> PartialItemFailureResponse:
+    """Archive the DLQ batch into dlq_errors and report the messages that were not archived."""
+    config = IngestSettings.from_mapping(os.environ)
+    records = list(SQSEvent(event).records)
+    logger.append_keys(firehose_stream=config.firehose_stream, batch_size=len(records))
+    outcome = archive_dlq_batch(records, config, firehose or boto3.client("firehose"))
+    for message_id, reason in outcome.failures.items():
+        logger.error("DLQ message not archived", message_id=message_id, reason=reason)
+    logger.info("DLQ batch archived", archived=outcome.succeeded, failed=len(outcome.failures))
+    return outcome.response()

@@ -1,0 +1,38 @@
+"""Lambda sqs_processor: SQS messages -> envelopes -> Firehose PutRecordBatch.
+
+Thin wiring (STYLE.md §2); the logic is :mod:`leanops.ingest.sqs_processor`. Configured by
+``LEANOPS_FIREHOSE_STREAM``, ``LEANOPS_QUEUE_TOPICS`` (queue name -> topic) and optionally
+``LEANOPS_FIREHOSE_MAX_ATTEMPTS`` / ``LEANOPS_FIREHOSE_BASE_DELAY_MS``. Returns
+``batchItemFailures`` (``function_response_types = ["ReportBatchItemFailures"]``); when every
+message fails the invocation raises so SQS retries the whole batch.
+"""
+
+from __future__ import annotations
+
+import os
+
+import boto3
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.data_classes import SQSEvent
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from leanops.ingest.config import IngestSettings
+from leanops.ingest.sqs_processor import process_sqs_batch
+from leanops.ingest.types import FirehoseClient, PartialItemFailureResponse
+
+logger = Logger()
+
+
+@logger.inject_lambda_context
+def lambda_handler(
+    event: dict, context: LambdaContext, firehose: FirehoseClient | None = None
+) -> PartialItemFailureResponse:
+    """Deliver the batch to Firehose and report the messages that did not get there."""
+    config = IngestSettings.from_mapping(os.environ)
+    records = list(SQSEvent(event).records)
+    logger.append_keys(firehose_stream=config.firehose_stream, batch_size=len(records))
+    outcome = process_sqs_batch(records, config, firehose or boto3.client("firehose"))
+    for message_id, reason in outcome.failures.items():
+        logger.error("message not delivered to Firehose", message_id=message_id, reason=reason)
+    logger.info("batch processed", delivered=outcome.succeeded, failed=len(outcome.failures))
+    return outcome.response()

@@ -1,0 +1,49 @@
+output "dlq_depth_alarm_arns" {
+  description = "Topic -> ARN of its DLQ depth alarm."
+  value       = { for topic, alarm in aws_cloudwatch_metric_alarm.dlq_depth : topic => alarm.arn }
+}
+
+output "queue_age_alarm_arns" {
+  description = "Topic -> ARN of its oldest-message-age alarm."
+  value       = { for topic, alarm in aws_cloudwatch_metric_alarm.queue_age : topic => alarm.arn }
+}
+
+output "lambda_error_alarm_arns" {
+  description = "Lambda role -> ARN of its Errors alarm."
+  value       = { for role, alarm in aws_cloudwatch_metric_alarm.lambda_errors : role => alarm.arn }
+}
+
+output "lambda_throttle_alarm_arns" {
+  description = "Lambda role -> ARN of its Throttles alarm."
+  value       = { for role, alarm in aws_cloudwatch_metric_alarm.lambda_throttles : role => alarm.arn }
+}
+
+output "firehose_alarm_arns" {
+  description = "Stream key -> ARNs of its delivery-success and data-freshness alarms."
+  value = {
+    for stream in keys(aws_cloudwatch_metric_alarm.firehose_success) : stream => {
+      success   = aws_cloudwatch_metric_alarm.firehose_success[stream].arn
+      freshness = aws_cloudwatch_metric_alarm.firehose_freshness[stream].arn
+    }
+  }
+}
+
+output "executions_failed_alarm_arn" {
+  description = "ARN of the state machine ExecutionsFailed alarm."
+  value       = try(aws_cloudwatch_metric_alarm.executions_failed[0].arn, null)
+}
+
+output "pipeline_freshness_alarm_arn" {
+  description = "ARN of the pipeline freshness alarm (no successful cycle for freshness_max_missed_cycles periods)."
+  value       = try(aws_cloudwatch_metric_alarm.pipeline_freshness[0].arn, null)
+}
+
+output "glue_failure_rule_arn" {
+  description = "ARN of the EventBridge rule alerting on failed Glue job runs."
+  value       = try(aws_cloudwatch_event_rule.glue_failure[0].arn, null)
+}
+
+output "dashboard_name" {
+  description = "Name of the CloudWatch dashboard."
+  value       = try(aws_cloudwatch_dashboard.this[0].dashboard_name, null)
+}

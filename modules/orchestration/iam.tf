@@ -1,0 +1,141 @@
+################################################################################
+# IAM: least privilege for the state machine, the planner and the scheduler
+#
+# Policies are built with jsonencode (not aws_iam_policy_document) so the module's tests can
+# read and check them under a mocked provider.
+################################################################################
+
+locals {
+  assume_role_services = { state_machine = "states.amazonaws.com", planner = "lambda.amazonaws.com", scheduler = "scheduler.amazonaws.com" }
+
+  assume_role_policies = {
+    for role, service in local.assume_role_services : role => jsonencode({
+      Version = "2012-10-17"
+      Statement = [{
+        Effect    = "Allow"
+        Action    = "sts:AssumeRole"
+        Principal = { Service = service }
+        Condition = { StringEquals = { "aws:SourceAccount" = var.account_id } }
+      }]
+    })
+  }
+
+  state_machine_policy = local.create ? jsonencode({
+    Version = "2012-10-17"
+    Statement = concat(
+      [
+        { Sid = "InvokePlanner", Effect = "Allow", Action = ["lambda:InvokeFunction"], Resource = [aws_lambda_function.planner[0].arn, "${aws_lambda_function.planner[0].arn}:*"] },
+        { Sid = "RunShardJobs", Effect = "Allow", Action = ["glue:StartJobRun", "glue:GetJobRun"], Resource = local.glue_job_arns },
+        {
+          Sid       = "CycleLockOnly"
+          Effect    = "Allow"
+          Action    = ["dynamodb:PutItem", "dynamodb:DeleteItem"]
+          Resource  = [aws_dynamodb_table.locks[0].arn]
+          Condition = { "ForAllValues:StringEquals" = { "dynamodb:LeadingKeys" = [local.cycle_lock_id] } }
+        },
+        { Sid = "Alert", Effect = "Allow", Action = ["sns:Publish"], Resource = [aws_sns_topic.alerts[0].arn] },
+        { Sid = "EncryptedLockTopicAndExecutionData", Effect = "Allow", Action = local.kms_data_actions, Resource = [var.kms_key_arn] },
+        # Log delivery for Step Functions has no resource-level permissions: AWS documents these
+        # actions with "*" (they manage log deliveries, not data).
+        { Sid = "LogDelivery", Effect = "Allow", Action = local.log_delivery_actions, Resource = ["*"] },
+      ],
+      # X-Ray write actions have no resource-level permissions either (AWS documents them with "*").
+      var.state_machine_tracing_enabled ? [{ Sid = "XRayTracing", Effect = "Allow", Action = local.xray_write_actions, Resource = ["*"] }] : [],
+    )
+  }) : null
+
+  log_delivery_actions = [
+    "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery",
+    "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "logs:DescribeLogGroups",
+  ]
+
+  xray_write_actions = ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"]
+
+  planner_glue_resources = concat(
+    ["${local.glue_prefix}:catalog"],
+    [for database in local.planner_databases : "${local.glue_prefix}:database/${database}"],
+    [for database in local.planner_databases : "${local.glue_prefix}:table/${database}/*"],
+  )
+
+  planner_policy = local.create ? jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      { Sid = "Logs", Effect = "Allow", Action = ["logs:CreateLogStream", "logs:PutLogEvents"], Resource = ["${aws_cloudwatch_log_group.planner[0].arn}:*"] },
+      { Sid = "ReadContracts", Effect = "Allow", Action = ["s3:GetObject"], Resource = ["${local.arn_prefix}:s3:::${local.contracts_bucket}/${local.contracts_prefix}*"] },
+      # ListBucket on the contracts prefix makes a missing contract a 404 (gate closed), not a 403.
+      {
+        Sid       = "SeeMissingContracts"
+        Effect    = "Allow"
+        Action    = ["s3:ListBucket"]
+        Resource  = ["${local.arn_prefix}:s3:::${local.contracts_bucket}"]
+        Condition = { StringLike = { "s3:prefix" = ["${local.contracts_prefix}*"] } }
+      },
+      { Sid = "ReadIcebergMetadataFiles", Effect = "Allow", Action = ["s3:GetObject"], Resource = ["${var.warehouse_bucket_arn}/*/metadata/*"] },
+      { Sid = "ReadTableCatalogEntries", Effect = "Allow", Action = ["glue:GetTable"], Resource = local.planner_glue_resources },
+      { Sid = "CheckpointsAndPlannerCache", Effect = "Allow", Action = ["dynamodb:Query", "dynamodb:PutItem"], Resource = [aws_dynamodb_table.checkpoints[0].arn] },
+      { Sid = "EncryptedObjectsAndTables", Effect = "Allow", Action = local.kms_data_actions, Resource = [var.kms_key_arn] },
+    ]
+  }) : null
+
+  scheduler_policy = local.create ? jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      { Sid = "StartCycle", Effect = "Allow", Action = ["states:StartExecution"], Resource = [aws_sfn_state_machine.this[0].arn] },
+      { Sid = "EncryptedScheduleAndExecutionInput", Effect = "Allow", Action = local.kms_data_actions, Resource = [var.kms_key_arn] },
+    ]
+  }) : null
+}
+
+#### State machine ############################################################
+
+resource "aws_iam_role" "state_machine" {
+  count = local.create ? 1 : 0
+
+  name               = "${local.state_machine_name}-sfn"
+  assume_role_policy = local.assume_role_policies.state_machine
+  tags               = var.tags
+}
+
+resource "aws_iam_role_policy" "state_machine" {
+  count = local.create ? 1 : 0
+
+  name   = "cycle"
+  role   = aws_iam_role.state_machine[0].id
+  policy = local.state_machine_policy
+}
+
+#### Planner Lambda ###########################################################
+
+resource "aws_iam_role" "planner" {
+  count = local.create ? 1 : 0
+
+  name               = local.planner_name
+  assume_role_policy = local.assume_role_policies.planner
+  tags               = var.tags
+}
+
+resource "aws_iam_role_policy" "planner" {
+  count = local.create ? 1 : 0
+
+  name   = "cycle-planner"
+  role   = aws_iam_role.planner[0].id
+  policy = local.planner_policy
+}
+
+#### Scheduler ################################################################
+
+resource "aws_iam_role" "scheduler" {
+  count = local.create ? 1 : 0
+
+  name               = "${local.state_machine_name}-scheduler"
+  assume_role_policy = local.assume_role_policies.scheduler
+  tags               = var.tags
+}
+
+resource "aws_iam_role_policy" "scheduler" {
+  count = local.create ? 1 : 0
+
+  name   = "start-cycle"
+  role   = aws_iam_role.scheduler[0].id
+  policy = local.scheduler_policy
+}

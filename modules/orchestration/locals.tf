@@ -1,0 +1,31 @@
+locals {
+  create = var.create
+
+  schemas_dir = coalesce(var.schemas_dir, "${path.root}/schemas")
+  tables      = jsondecode(file("${local.schemas_dir}/tables.json"))
+  # The planner reads the RAW and standardized tables' catalog entries (metadata_location).
+  planner_databases = [local.tables.databases.raw, local.tables.databases.standardized]
+
+  state_machine_name   = "${var.name_prefix}-cycle"
+  cycle_lock_id        = "cycle#${local.state_machine_name}"
+  planner_name         = "${var.name_prefix}-cycle-planner"
+  checkpoint_table     = "${var.name_prefix}-checkpoints"
+  lock_table           = "${var.name_prefix}-locks"
+  alert_topic          = "${var.name_prefix}-alerts"
+  state_machine_logs   = "/aws/vendedlogs/states/${local.state_machine_name}"
+  planner_logs         = "/aws/lambda/${local.planner_name}"
+  planner_service_name = "cycle_planner"
+
+  # s3://<bucket>/<prefix>/ -> bucket, prefix (validated in variables.tf; empty when create is false).
+  contracts_match  = try(regex("^s3://([^/]+)/(.*)$", var.contracts_uri), ["", ""])
+  contracts_bucket = local.contracts_match[0]
+  contracts_prefix = local.contracts_match[1]
+
+  arn_prefix    = "arn:${var.partition}"
+  glue_prefix   = "${local.arn_prefix}:glue:${var.region}:${var.account_id}"
+  glue_job_arns = [for name in [var.standardized_job_name, var.curated_job_name] : "${local.glue_prefix}:job/${name}"]
+
+  kms_data_actions = ["kms:Decrypt", "kms:GenerateDataKey"]
+  # SNS accepts the key's alias: known at plan time (checkable offline) and stable across key rotation.
+  sns_kms_key = var.kms_key_alias_name != null ? var.kms_key_alias_name : var.kms_key_arn
+}

@@ -1,0 +1,98 @@
+################################################################################
+# What producers, operators and tests/e2e/production_emulation.sh (deployed mode) need
+################################################################################
+
+output "name_prefix" {
+  description = "Prefix of every resource name (<project>-<environment>)."
+  value       = local.name_prefix
+}
+
+output "region" {
+  description = "AWS region of the stack."
+  value       = var.region
+}
+
+output "kms_key_arn" {
+  description = "ARN of the stack's customer managed KMS key (producers need kms:GenerateDataKey on it to send to the queues)."
+  value       = module.storage.kms_key_arn
+}
+
+output "queue_urls" {
+  description = "Topic -> URL of its SQS queue: where applications send messages."
+  value       = module.ingestion.queue_urls
+}
+
+output "dlq_urls" {
+  description = "Topic -> URL of its dead-letter queue."
+  value       = module.ingestion.dlq_urls
+}
+
+output "queue_topics" {
+  description = "Queue name -> topic (LEANOPS_QUEUE_TOPICS of sqs_processor)."
+  value       = module.ingestion.queue_topics
+}
+
+output "firehose_delivery_stream_name" {
+  description = "Name of the Firehose stream writing the RAW Iceberg tables."
+  value       = module.ingestion.firehose_delivery_stream_name
+}
+
+output "lambda_function_names" {
+  description = "Function (sqs_processor, firehose_transform, dlq_archiver) -> Lambda name."
+  value       = module.compute.function_names
+}
+
+output "bucket_names" {
+  description = "Bucket role (data_lake, schemas, glue_assets, athena_results, access_logs) -> name."
+  value       = module.storage.bucket_names
+}
+
+output "warehouse_uri" {
+  description = "s3:// URI of the Iceberg warehouse."
+  value       = module.storage.warehouse_uri
+}
+
+output "contracts_uri" {
+  description = "s3:// URI of the topic contracts: upload {topic}.json here to open a topic's schema gate."
+  value       = module.storage.contracts_uri
+}
+
+output "database_names" {
+  description = "Layer (raw, standardized, curated) -> Glue database."
+  value       = module.catalog.database_names
+}
+
+output "glue_job_names" {
+  description = "Layer (standardized, curated) -> Glue job name."
+  value       = module.processing.job_names
+}
+
+output "shards" {
+  description = "Shard -> the topics one Glue job run of that shard handles (--LEANOPS_TOPICS)."
+  value       = local.shards
+}
+
+output "state_machine_arn" {
+  description = "ARN of the cycle state machine (start an execution to run a cycle now)."
+  value       = module.orchestration.state_machine_arn
+}
+
+output "checkpoint_table_name" {
+  description = "DynamoDB checkpoint table (LEANOPS_CHECKPOINT_TABLE)."
+  value       = module.orchestration.checkpoint_table_name
+}
+
+output "lock_table_name" {
+  description = "DynamoDB lock table (LEANOPS_LOCK_TABLE)."
+  value       = module.orchestration.lock_table_name
+}
+
+output "alert_topic_arn" {
+  description = "SNS topic of the alerts."
+  value       = module.orchestration.alert_topic_arn
+}
+
+output "athena_workgroup_name" {
+  description = "Athena workgroup for analysts (results encrypted in the athena results bucket)."
+  value       = module.analytics.workgroup_name
+}

@@ -1,0 +1,82 @@
+"""Topic contracts in S3: ``{LEANOPS_CONTRACTS_URI}{topic}.json`` opens the schema gate."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import urlparse
+
+import boto3
+from botocore.exceptions import ClientError
+
+from leanops.adapters.aws import S3_SERVICE
+from leanops.contracts import CONTRACT_SUFFIX, Contract, parse_contract
+from leanops.exceptions import ConfigurationError
+from leanops.settings import CONTRACTS_URI
+
+logger = logging.getLogger(__name__)
+
+S3_SCHEME = "s3"
+MISSING_OBJECT_CODES = frozenset({"NoSuchKey", "404", "NotFound"})
+
+
+def split_s3_uri(uri: str) -> tuple[str, str]:
+    """Split ``s3://bucket/prefix/`` into the bucket and the key prefix (ending with ``/`` or empty).
+
+    Raises:
+        ConfigurationError: when the URI is not an ``s3://bucket/...`` URI.
+
+    """
+    parsed = urlparse(uri)
+    if parsed.scheme != S3_SCHEME or not parsed.netloc:
+        raise ConfigurationError(CONTRACTS_URI, f"must be s3://bucket/prefix/, got {uri!r}")
+    prefix = parsed.path.lstrip("/")
+    if prefix and not prefix.endswith("/"):
+        prefix += "/"
+    return parsed.netloc, prefix
+
+
+class ContractStore:
+    """Reads topic contracts from an S3 prefix."""
+
+    def __init__(self, contracts_uri: str, s3_client: Any | None = None) -> None:
+        """Open the store.
+
+        Args:
+            contracts_uri: ``s3://bucket/prefix/`` holding ``{topic}.json`` files.
+            s3_client: a boto3 S3 client; created when None.
+
+        """
+        self.bucket, self.prefix = split_s3_uri(contracts_uri)
+        self._s3 = s3_client or boto3.client(S3_SERVICE)
+
+    def uri_of(self, topic: str) -> str:
+        """Return the S3 URI of a topic's contract."""
+        return f"{S3_SCHEME}://{self.bucket}/{self.key_of(topic)}"
+
+    def key_of(self, topic: str) -> str:
+        """Return the S3 key of a topic's contract."""
+        return f"{self.prefix}{topic}{CONTRACT_SUFFIX}"
+
+    def load(self, topic: str) -> Contract | None:
+        """Load and validate a topic's contract.
+
+        Args:
+            topic: the topic name.
+
+        Returns:
+            The contract, or None when the file does not exist (the schema gate is closed).
+
+        Raises:
+            ContractError: when the file exists but is malformed, naming its S3 URI.
+            botocore.exceptions.ClientError: on any other S3 failure (access denied, ...).
+
+        """
+        try:
+            response = self._s3.get_object(Bucket=self.bucket, Key=self.key_of(topic))
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in MISSING_OBJECT_CODES:
+                return None
+            raise
+        text = response["Body"].read()
+        return parse_contract(text, source=self.uri_of(topic), expected_topic=topic)

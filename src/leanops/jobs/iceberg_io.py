@@ -1,0 +1,133 @@
+"""Iceberg reads and writes of the jobs: snapshot checks, incremental reads, idempotent MERGEs."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from leanops.adapters.iceberg_ddl import quote
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+ADDED_RECORDS = "added-records"
+SOURCE_ALIAS = "s"
+TARGET_ALIAS = "t"
+_VIEW_PREFIX = "leanops_batch_"
+
+
+def table_exists(spark: SparkSession, name: str) -> bool:
+    """Return True when the catalog has the table."""
+    return bool(spark.catalog.tableExists(name))
+
+
+def current_snapshot(spark: SparkSession, name: str, refresh: bool = False) -> tuple[str | None, int]:
+    """Return a table's current snapshot id (None for an empty table) and the records it added.
+
+    Metadata only, through Iceberg's Java API: no Spark job runs and no data file is opened, so
+    a topic with no new data costs a metadata check.
+
+    Args:
+        spark: the session.
+        name: the qualified table name.
+        refresh: reload the table's metadata first, to see commits of other writers (Firehose).
+
+    """
+    jvm: Any = spark._jvm
+    table = jvm.org.apache.iceberg.spark.Spark3Util.loadIcebergTable(spark._jsparkSession, name)
+    if refresh:
+        table.refresh()
+    snapshot = table.currentSnapshot()
+    if snapshot is None:
+        return None, 0
+    added = snapshot.summary().get(ADDED_RECORDS)
+    return str(snapshot.snapshotId()), int(added or 0)
+
+
+def records_added_since(spark: SparkSession, name: str, before: str | None) -> int:
+    """Return the records the last commit added, or 0 when no commit happened since ``before``."""
+    after, added = current_snapshot(spark, name)
+    return 0 if after == before else added
+
+
+def read_increment(spark: SparkSession, name: str, start: str | None, end: str) -> DataFrame:
+    """Read what a table gained after snapshot ``start`` up to snapshot ``end``.
+
+    Args:
+        spark: the session.
+        name: the qualified table name.
+        start: the checkpoint (exclusive); None reads the table as of ``end``.
+        end: the snapshot to read up to (inclusive).
+
+    Returns:
+        The rows appended in (start, end]; the source tables are append-only, so this is exact.
+
+    """
+    reader = spark.read.format("iceberg")
+    if start is None:
+        reader = reader.option("snapshot-id", end)
+    else:
+        reader = reader.option("start-snapshot-id", start).option("end-snapshot-id", end)
+    return reader.load(name)
+
+
+def merge_insert_only(
+    spark: SparkSession, target: str, batch: DataFrame, on: Sequence[str], target_filter: str | None = None
+) -> None:
+    """Insert the batch rows whose ``on`` columns match no target row (an Iceberg append).
+
+    Args:
+        spark: the session.
+        target: the qualified target table.
+        batch: the rows; their columns are a subset of the target's.
+        on: the columns identifying a row.
+        target_filter: an extra condition on ``t.`` columns (partition pruning).
+
+    """
+    condition = _match_condition(on)
+    if target_filter:
+        condition = f"{condition} AND {target_filter}"
+    columns = list(batch.columns)
+    _run_merge(spark, target, batch, condition, [_insert_clause(columns)])
+
+
+def merge_latest(
+    spark: SparkSession, target: str, batch: DataFrame, key: Sequence[str], source_is_newer: str
+) -> None:
+    """Upsert one row per key: update a row only when the batch's is newer, insert new keys.
+
+    Args:
+        spark: the session.
+        target: the qualified target table.
+        batch: at most one row per key.
+        key: the key columns.
+        source_is_newer: SQL over ``s.`` and ``t.`` that is true when the source row wins.
+
+    """
+    columns = list(batch.columns)
+    assignments = ", ".join(f"{TARGET_ALIAS}.{quote(c)} = {SOURCE_ALIAS}.{quote(c)}" for c in columns)
+    clauses = [f"WHEN MATCHED AND ({source_is_newer}) THEN UPDATE SET {assignments}", _insert_clause(columns)]
+    _run_merge(spark, target, batch, _match_condition(key), clauses)
+
+
+def _match_condition(columns: Sequence[str]) -> str:
+    return " AND ".join(f"{TARGET_ALIAS}.{quote(c)} = {SOURCE_ALIAS}.{quote(c)}" for c in columns)
+
+
+def _insert_clause(columns: Sequence[str]) -> str:
+    names = ", ".join(quote(c) for c in columns)
+    values = ", ".join(f"{SOURCE_ALIAS}.{quote(c)}" for c in columns)
+    return f"WHEN NOT MATCHED THEN INSERT ({names}) VALUES ({values})"
+
+
+def _run_merge(
+    spark: SparkSession, target: str, batch: DataFrame, condition: str, clauses: Sequence[str]
+) -> None:
+    view = f"{_VIEW_PREFIX}{uuid.uuid4().hex}"
+    batch.createOrReplaceTempView(view)
+    try:
+        merge = f"MERGE INTO {target} {TARGET_ALIAS} USING {view} {SOURCE_ALIAS} ON {condition}"
+        spark.sql(f"{merge} {' '.join(clauses)}")
+    finally:
+        spark.catalog.dropTempView(view)

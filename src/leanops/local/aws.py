@@ -1,0 +1,141 @@
+"""Local AWS: moto's server on 127.0.0.1, with its state kept in LEANOPS_HOME between commands.
+
+No daemon: each command starts moto's server in-process, restores the snapshot of the moto
+backends it uses (SQS, S3, DynamoDB, SNS) and, when it ends, writes the snapshot back (pickle,
+with moto's internal locks replaced by fresh ones). SQS messages, receive counts, in-flight
+state and redrive policies survive like that. Tests pass an existing endpoint instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from leanops.local.config import REGION
+
+LOGGER = logging.getLogger(__name__)
+SNAPSHOT_FILE = "moto-state.pickle"
+SERVICES = ("sqs", "s3", "dynamodb", "sns")
+ENDPOINT_ENV = "AWS_ENDPOINT_URL"
+FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "leanops-local", "AWS_SECRET_ACCESS_KEY": "leanops-local"}
+_RLOCK_TYPE = type(threading.RLock())
+_LOCK_TYPE = type(threading.Lock())
+_CLIENT_CONFIG = Config(retries={"max_attempts": 2, "mode": "standard"})
+
+
+class _LockFreePickler(pickle.Pickler):
+    """Pickles moto's backends, turning their thread locks into fresh locks on load."""
+
+    def reducer_override(self, obj: Any) -> Any:
+        if isinstance(obj, _RLOCK_TYPE):
+            return (threading.RLock, ())
+        if isinstance(obj, _LOCK_TYPE):
+            return (threading.Lock, ())
+        return NotImplemented
+
+
+def _backend_dicts() -> dict[str, Any]:
+    from moto.dynamodb.models import dynamodb_backends
+    from moto.s3.models import s3_backends
+    from moto.sns.models import sns_backends
+    from moto.sqs.models import sqs_backends
+
+    return {"sqs": sqs_backends, "s3": s3_backends, "dynamodb": dynamodb_backends, "sns": sns_backends}
+
+
+def save_snapshot(path: Path) -> None:
+    """Write moto's in-process backends of SERVICES to ``path`` (atomically)."""
+    state = {name: dict(backends.items()) for name, backends in _backend_dicts().items()}
+    partial = path.with_suffix(".partial")
+    with partial.open("wb") as handle:
+        _LockFreePickler(handle, protocol=pickle.HIGHEST_PROTOCOL).dump(state)
+    partial.replace(path)
+
+
+def load_snapshot(path: Path) -> bool:
+    """Restore moto's in-process backends from ``path``; return False when there is none."""
+    if not path.is_file():
+        return False
+    with path.open("rb") as handle:
+        state = pickle.load(handle)  # noqa: S301 - our own file under LEANOPS_HOME
+    for name, backends in _backend_dicts().items():
+        for account_id, account_backend in state.get(name, {}).items():
+            backends[account_id] = account_backend
+    return True
+
+
+class LocalAws:
+    """moto's server for one command, or an endpoint that already runs (tests).
+
+    Use as a context manager; ``endpoint`` is the URL boto3 clients and the jobs use.
+    """
+
+    def __init__(self, home: Path, endpoint: str | None = None) -> None:
+        """Prepare local AWS under ``home``; with ``endpoint``, use that server as is."""
+        self.home = home
+        self.endpoint = endpoint or ""
+        self._server: Any = None
+
+    @property
+    def snapshot_path(self) -> Path:
+        """Where moto's state is kept between commands."""
+        return self.home / SNAPSHOT_FILE
+
+    def __enter__(self) -> LocalAws:
+        for key, value in FAKE_CREDENTIALS.items():
+            os.environ.setdefault(key, value)
+        os.environ.setdefault("AWS_DEFAULT_REGION", REGION)
+        if self.endpoint:
+            return self
+        from moto.server import ThreadedMotoServer
+
+        self.home.mkdir(parents=True, exist_ok=True)
+        restored = load_snapshot(self.snapshot_path)
+        LOGGER.debug("moto state %s", "restored" if restored else "new")
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self._server.start()
+        host, port = self._server.get_host_and_port()
+        self.endpoint = f"http://{host}:{port}"
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._server is None:
+            return
+        self._server.stop()
+        self._server = None
+        save_snapshot(self.snapshot_path)
+
+    def client(self, service: str) -> Any:
+        """Return a boto3 client of ``service`` bound to the local endpoint and region."""
+        return boto3.client(service, endpoint_url=self.endpoint, region_name=REGION, config=_CLIENT_CONFIG)
+
+    def job_environment(self) -> dict[str, str]:
+        """Environment the Glue scripts and handlers need to reach this endpoint."""
+        return {ENDPOINT_ENV: self.endpoint, "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION}
+
+
+@contextmanager
+def patched_environ(values: Mapping[str, str]) -> Iterator[None]:
+    """Set environment variables for the duration of a block, then restore the previous ones."""
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, previous in saved.items():
+            if previous is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = previous

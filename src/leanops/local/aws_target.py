@@ -1,0 +1,222 @@
+"""``--target aws``: the same subcommands against a deployed environment.
+
+Resource names come from Terraform's outputs (``--tf-outputs outputs.json``, or
+``terraform -chdir=<tf-dir> output -json``); credentials from ``--profile`` / ``AWS_PROFILE``.
+send -> the topic's real queue; schema -> the schemas bucket; run -> one Step Functions
+execution, waited for; query -> Athena (CSV on stdout); status -> checkpoints and the last
+execution; replay -> dlq_errors rows (read with Athena) back to the topic's queue.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from leanops.exceptions import ConfigurationError
+from leanops.ingest.replay import send_replay
+from leanops.local.config import CONTRACTS_PREFIX, home_dir, repo_contract_files
+from leanops.local.ledger import Ledger
+from leanops.local.query import write_csv
+from leanops.local.sender import send_file
+
+LOGGER = logging.getLogger(__name__)
+REQUIRED_OUTPUTS = (
+    "queue_urls",
+    "schemas_bucket",
+    "state_machine_arn",
+    "checkpoint_table",
+    "athena_workgroup",
+)
+POLL_SECONDS = 5
+RUN_TIMEOUT_SECONDS = 3600
+RUNNING_STATES = ("RUNNING", "QUEUED")
+ATHENA_RUNNING = ("QUEUED", "RUNNING")
+LOCAL_ONLY = ("reset", "full")
+AWS_LEDGER_DIR = "aws"
+REPLAY_COLUMNS = (
+    "topic_name, message_id, payload, receive_count, error_reason, source_queue, "
+    "to_iso8601(sent_at) AS sent_at"
+)
+
+
+@dataclass(frozen=True)
+class Environment:
+    """What the CLI needs of a deployed environment (Terraform outputs)."""
+
+    queue_urls: dict[str, str]
+    schemas_bucket: str
+    state_machine_arn: str
+    checkpoint_table: str
+    athena_workgroup: str
+
+    @classmethod
+    def from_outputs(cls, outputs: dict[str, Any]) -> Environment:
+        """Build it from ``terraform output -json`` (``{name: {"value": ...}}``).
+
+        Raises:
+            ConfigurationError: naming the missing outputs.
+
+        """
+        values: dict[str, Any] = {
+            name: spec.get("value") if isinstance(spec, dict) else spec for name, spec in outputs.items()
+        }
+        missing = [name for name in REQUIRED_OUTPUTS if values.get(name) in (None, "", {})]
+        if missing:
+            raise ConfigurationError(
+                "terraform outputs", f"missing {', '.join(missing)} (needed by --target aws)"
+            )
+        return cls(**{name: values[name] for name in REQUIRED_OUTPUTS})
+
+    def queue_url(self, topic: str) -> str:
+        """Return a topic's queue URL.
+
+        Raises:
+            ConfigurationError: when the topic is not deployed (add it to Terraform's topics).
+
+        """
+        if topic not in self.queue_urls:
+            raise ConfigurationError(
+                "topic",
+                f"{topic!r} has no queue in this environment: add it to the topics variable and apply",
+            )
+        return self.queue_urls[topic]
+
+
+def load_outputs(args: argparse.Namespace) -> dict[str, Any]:
+    """Read Terraform's outputs from ``--tf-outputs`` or ``terraform output -json``."""
+    if args.tf_outputs:
+        return dict(json.loads(Path(args.tf_outputs).read_text(encoding="utf-8")))
+    done = subprocess.run(
+        ["terraform", f"-chdir={args.tf_dir}", "output", "-json"], capture_output=True, text=True, check=True
+    )
+    return dict(json.loads(done.stdout))
+
+
+def wait_for_execution(sfn: Any, execution_arn: str) -> str:
+    """Poll a Step Functions execution until it ends; return its status."""
+    deadline = time.monotonic() + RUN_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        status = sfn.describe_execution(executionArn=execution_arn)["status"]
+        if status not in RUNNING_STATES:
+            return str(status)
+        LOGGER.info("execution %s: %s", execution_arn.rsplit(":", 1)[-1], status)
+        time.sleep(POLL_SECONDS)
+    return "TIMED_OUT_WAITING"
+
+
+def athena_rows(athena: Any, sql: str, workgroup: str) -> tuple[list[str], list[list[str | None]]]:
+    """Run one Athena query; return the header and rows (None for NULL)."""
+    query_id = athena.start_query_execution(QueryString=sql, WorkGroup=workgroup)["QueryExecutionId"]
+    while (state := athena.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]["Status"])[
+        "State"
+    ] in ATHENA_RUNNING:
+        time.sleep(1)
+    if state["State"] != "SUCCEEDED":
+        raise ConfigurationError(
+            "query", f"Athena query {query_id} {state['State']}: {state.get('StateChangeReason', '')}"
+        )
+    rows: list[list[str | None]] = []
+    for page in athena.get_paginator("get_query_results").paginate(QueryExecutionId=query_id):
+        rows += [[cell.get("VarCharValue") for cell in row["Data"]] for row in page["ResultSet"]["Rows"]]
+    header = [str(name) for name in rows[0]] if rows else []
+    return header, rows[1:]
+
+
+def _schema(session: Any, env: Environment, args: argparse.Namespace) -> int:
+    files = {args.topic: args.file} if args.topic else repo_contract_files()
+    for topic, path in files.items():
+        session.client("s3").put_object(
+            Bucket=env.schemas_bucket, Key=f"{CONTRACTS_PREFIX}{topic}.json", Body=Path(path).read_bytes()
+        )
+        LOGGER.info("schema: uploaded s3://%s/%s%s.json", env.schemas_bucket, CONTRACTS_PREFIX, topic)
+    return 0
+
+
+def _send(session: Any, env: Environment, args: argparse.Namespace) -> int:
+    ledger = Ledger(home_dir(args.home) / AWS_LEDGER_DIR)
+    report = send_file(session.client("sqs"), env.queue_url(args.topic), args.topic, args.file, ledger)
+    for refused in report.refused:
+        LOGGER.warning("%s line %d not sent: %s", args.file, refused.line, refused.reason)
+    LOGGER.info("send: %d messages sent to %s", len(report.sent), args.topic)
+    return 0
+
+
+def _run(session: Any, env: Environment, args: argparse.Namespace) -> int:
+    if args.fault:
+        raise ConfigurationError("--fault", "fault injection is local only")
+    sfn = session.client("stepfunctions")
+    execution = sfn.start_execution(stateMachineArn=env.state_machine_arn, input="{}")["executionArn"]
+    status = wait_for_execution(sfn, execution)
+    LOGGER.info("run: execution %s ended %s", execution, status)
+    return 0 if status == "SUCCEEDED" else 1
+
+
+def _query(session: Any, env: Environment, args: argparse.Namespace) -> int:
+    header, rows = athena_rows(session.client("athena"), args.sql, env.athena_workgroup)
+    write_csv(header, rows, sys.stdout)
+    return 0
+
+
+def _status(session: Any, env: Environment, args: argparse.Namespace) -> int:
+    items = session.client("dynamodb").scan(TableName=env.checkpoint_table).get("Items", [])
+    checkpoints: dict[str, dict[str, Any]] = {}
+    for item in items:
+        checkpoints.setdefault(item["topic"]["S"], {})[item["layer"]["S"]] = {
+            k: next(iter(v.values())) for k, v in item.items()
+        }
+    executions = session.client("stepfunctions").list_executions(
+        stateMachineArn=env.state_machine_arn, maxResults=1
+    )["executions"]
+    document = {"checkpoints": checkpoints, "last_run": executions[0] if executions else None}
+    print(json.dumps(document, indent=2 if args.json else None, default=str))
+    return 0
+
+
+def _replay(session: Any, env: Environment, args: argparse.Namespace) -> int:
+    sql = f"SELECT {REPLAY_COLUMNS} FROM iceberg_raw_db.dlq_errors WHERE topic_name = '{args.topic}'"
+    header, rows = athena_rows(session.client("athena"), sql, env.athena_workgroup)
+    result = send_replay(
+        session.client("sqs"),
+        env.queue_url(args.topic),
+        [dict(zip(header, row, strict=True)) for row in rows],
+    )
+    LOGGER.info(
+        "replay: %d sent, %d failed, %d not replayable",
+        len(result.sent),
+        len(result.failed),
+        len(result.rejected),
+    )
+    return 1 if result.failed else 0
+
+
+COMMANDS = {
+    "schema": _schema,
+    "send": _send,
+    "run": _run,
+    "query": _query,
+    "status": _status,
+    "replay": _replay,
+}
+
+
+def run_aws_command(args: argparse.Namespace) -> int:
+    """Run one subcommand against the deployed environment; return the exit code.
+
+    Raises:
+        ConfigurationError: for a local-only subcommand or missing Terraform outputs.
+
+    """
+    if args.command in LOCAL_ONLY:
+        raise ConfigurationError("--target aws", f"{args.command} is local only")
+    env = Environment.from_outputs(load_outputs(args))
+    session = boto3.Session(profile_name=args.profile) if args.profile else boto3.Session()
+    return COMMANDS[args.command](session, env, args)

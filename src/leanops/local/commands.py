@@ -1,0 +1,191 @@
+"""The local subcommands of the CLI, each over an open LocalPipeline."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from typing import Any
+
+from leanops import contracts
+from leanops.exceptions import ContractError
+from leanops.local.account import TopicAccount, firehose_error_ids, topic_account
+from leanops.local.cli import EXIT_FAILED, EXIT_OK, fault_plan
+from leanops.local.pipeline import LocalPipeline
+from leanops.local.query import run_query, write_csv
+from leanops.local.semantic import SEMANTIC_DATABASE, register_views
+
+LOGGER = logging.getLogger(__name__)
+
+
+def cmd_schema(pipeline: LocalPipeline, args: argparse.Namespace) -> int:
+    """Upload one contract (--topic/--file) or the repo's own."""
+    if args.topic:
+        text = args.file.read_bytes()
+        try:
+            contracts.parse_contract(text, str(args.file), args.topic)
+        except ContractError as exc:
+            LOGGER.warning(
+                "schema: uploading it anyway; the jobs will skip topic %s until it is fixed: %s",
+                args.topic,
+                exc,
+            )
+        uris = [pipeline.upload_contract(args.topic, text)]
+    else:
+        uris = pipeline.upload_repo_contracts()
+    for uri in uris:
+        LOGGER.info("schema: uploaded %s", uri)
+    return EXIT_OK
+
+
+def cmd_send(pipeline: LocalPipeline, args: argparse.Namespace) -> int:
+    """Send each line of --file to --topic's queue; report refused lines on stderr."""
+    topic = args.topic
+    report = pipeline.send(topic, args.file)
+    for refused in report.refused:
+        LOGGER.warning("%s line %d not sent: %s", args.file, refused.line, refused.reason)
+    LOGGER.info(
+        "send: %d messages sent to %s, %d lines not sent", len(report.sent), topic, len(report.refused)
+    )
+    return EXIT_OK
+
+
+def cmd_run(pipeline: LocalPipeline, args: argparse.Namespace) -> int:
+    """Deliver, then one cycle; non-zero when a job failed."""
+    plan = fault_plan(args.fault, args.seed) if args.fault else None
+    report = pipeline.run(args.topics, fault_plan=plan)
+    cycle = report.cycle
+    if cycle and cycle.waiting:
+        LOGGER.info("run: waiting behind a closed gate (no contract): %s", ", ".join(cycle.waiting))
+    if not report.ok:
+        for job in cycle.jobs if cycle else []:
+            if not job.ok:
+                LOGGER.error(
+                    "run %s: job %s FAILED: %s (the next run converges)",
+                    cycle.run_id if cycle else "",
+                    job.job,
+                    job.detail,
+                )
+        return EXIT_FAILED
+    LOGGER.info("run %s: ok", cycle.run_id if cycle else "-")
+    return EXIT_OK
+
+
+def cmd_query(pipeline: LocalPipeline, args: argparse.Namespace) -> int:
+    """Run SQL; CSV with a header on stdout and nothing else."""
+    if f"{SEMANTIC_DATABASE}." in args.sql.lower():
+        register_views(pipeline.spark)
+    columns, rows = run_query(pipeline.spark, args.sql)
+    write_csv(columns, rows, sys.stdout)
+    sys.stdout.flush()
+    return EXIT_OK
+
+
+def checkpoints(pipeline: LocalPipeline, topic: str) -> dict[str, dict[str, Any]]:
+    """Return layer -> checkpoint item of a topic (DynamoDB)."""
+    from boto3.dynamodb.types import TypeDeserializer
+
+    deserializer = TypeDeserializer()
+    response = pipeline.clients["dynamodb"].query(
+        TableName=pipeline.names.checkpoint_table,
+        KeyConditionExpression="topic = :topic",
+        ExpressionAttributeValues={":topic": {"S": topic}},
+    )
+    return {
+        item["layer"]["S"]: {
+            key: deserializer.deserialize(value)
+            for key, value in item.items()
+            if key not in ("topic", "layer")
+        }
+        for item in response.get("Items", [])
+    }
+
+
+def accounts(pipeline: LocalPipeline, topics: list[str] | None = None) -> dict[str, TopicAccount]:
+    """Return the conservation account of every topic (default: declared or sent to)."""
+    chosen = topics if topics is not None else sorted(set(pipeline.topics()) | set(pipeline.ledger.topics()))
+    firehose_ids = firehose_error_ids(pipeline.clients["s3"], pipeline.names)
+    sent: dict[str, list[str]] = {}
+    for entry in pipeline.ledger.entries():
+        sent.setdefault(entry.topic, []).append(entry.message_id)
+    return {
+        topic: topic_account(
+            pipeline.catalog, pipeline.clients["s3"], pipeline.names, topic, sent.get(topic, []), firehose_ids
+        )
+        for topic in chosen
+    }
+
+
+def last_outcomes(last_run: dict[str, Any] | None, topic: str) -> dict[str, Any]:
+    """Return job -> the topic's outcome (status, message, counts) in the last run."""
+    cycle = (last_run or {}).get("cycle") or {}
+    found = {}
+    for job in cycle.get("jobs", []):
+        for outcome in job.get("topics", []):
+            if outcome.get("topic") == topic:
+                found[job["job"]] = outcome
+    if topic in cycle.get("waiting", []):
+        found["gate"] = {"topic": topic, "status": "gate_closed", "message": "no contract"}
+    return found
+
+
+def status_document(pipeline: LocalPipeline) -> dict[str, Any]:
+    """Return per topic its checkpoints, last run outcome and account, and the last run."""
+    last_run = pipeline.last_run()
+    topics = {
+        topic: {
+            "checkpoints": checkpoints(pipeline, topic),
+            "last_run": last_outcomes(last_run, topic),
+            "account": account.as_dict(),
+        }
+        for topic, account in accounts(pipeline).items()
+    }
+    return {"topics": topics, "last_run": last_run}
+
+
+def _print_status(document: dict[str, Any]) -> None:
+    for topic, data in document["topics"].items():
+        account = data["account"]
+        buckets = ", ".join(f"{name}={count}" for name, count in account["buckets"].items())
+        marks = "ok" if account["identity_holds"] else "IDENTITY BROKEN"
+        print(
+            f"{topic}: sent={account['sent']} raw={account['raw_distinct']} "
+            f"retry_duplicates={account['retry_duplicates']} {buckets} [{marks}]"
+        )
+        for layer, checkpoint in sorted(data["checkpoints"].items()):
+            print(f"  checkpoint {layer}: {json.dumps(checkpoint, default=str)}")
+        for job, outcome in data["last_run"].items():
+            print(f"  last run {job}: {outcome.get('status')} {outcome.get('message', '')}".rstrip())
+    last = document["last_run"]
+    cycle = (last or {}).get("cycle") or {}
+    print(
+        f"last run: {cycle.get('run_id', '-')} ok={last.get('ok') if last else '-'} "
+        f"finished {cycle.get('finished_at', '-')}"
+    )
+
+
+def cmd_status(pipeline: LocalPipeline, args: argparse.Namespace) -> int:
+    """Print checkpoints, last run and the conservation account (text or --json)."""
+    document = status_document(pipeline)
+    if args.json:
+        print(json.dumps(document, indent=2, default=str))
+    else:
+        _print_status(document)
+    broken = [topic for topic, data in document["topics"].items() if not data["account"]["identity_holds"]]
+    return EXIT_FAILED if broken else EXIT_OK
+
+
+def cmd_replay(pipeline: LocalPipeline, args: argparse.Namespace) -> int:
+    """Send a topic's archived DLQ messages (not already in RAW) back to its queue."""
+    from leanops.local.replay import replay_topic
+
+    result = replay_topic(pipeline, args.topic)
+    LOGGER.info(
+        "replay: %d messages of %s sent back to its queue (%d failed, %d not replayable)",
+        len(result.sent),
+        args.topic,
+        len(result.failed),
+        len(result.rejected),
+    )
+    return EXIT_FAILED if result.failed else EXIT_OK

@@ -1,0 +1,157 @@
+"""One orchestration cycle, as the Step Functions state machine runs it: gate -> standardized -> curated.
+
+The real Glue entry scripts are imported by path and their ``main(argv, spark=...)`` called with
+the job arguments Terraform gives them; boto3 inside them reaches moto through
+``AWS_ENDPOINT_URL``. As in the state machine, a failed job stops the cycle and raises an SNS
+alert; the next cycle converges (checkpoints, idempotent MERGEs).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import traceback
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from leanops import settings
+from leanops.local.config import CONTRACTS_PREFIX, ResourceNames
+from leanops.local.lambda_runtime import glue_script_module
+
+LOGGER = logging.getLogger(__name__)
+JOBS = ("standardized", "curated")
+
+
+@dataclass
+class JobOutcome:
+    """How one job run ended."""
+
+    job: str
+    ok: bool
+    detail: str
+    topics: list[dict[str, Any]] = field(default_factory=list)
+
+    def topic(self, name: str) -> dict[str, Any] | None:
+        """Return the job's outcome for one topic (status, message, counts), if it handled it."""
+        return next((outcome for outcome in self.topics if outcome.get("topic") == name), None)
+
+
+@dataclass
+class CycleReport:
+    """What one cycle did: gated topics, skipped topics and each job's outcome."""
+
+    run_id: str
+    started_at: str
+    gated: list[str] = field(default_factory=list)
+    waiting: list[str] = field(default_factory=list)
+    jobs: list[JobOutcome] = field(default_factory=list)
+    finished_at: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """True when every job that ran succeeded."""
+        return all(job.ok for job in self.jobs)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the report as JSON-ready data."""
+        return {**asdict(self), "ok": self.ok}
+
+
+def contract_exists(s3: Any, names: ResourceNames, topic: str) -> bool:
+    """Return True when the topic's contract object exists (the schema gate)."""
+    try:
+        s3.head_object(Bucket=names.schemas_bucket, Key=f"{CONTRACTS_PREFIX}{topic}.json")
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+            return False
+        raise
+    return True
+
+
+def job_arguments(names: ResourceNames, topics: list[str], run_id: str) -> list[str]:
+    """Return the Glue job arguments of a run over ``topics``."""
+    values = {
+        settings.TOPICS: ",".join(topics),
+        settings.CONTRACTS_URI: names.contracts_uri,
+        settings.CHECKPOINT_TABLE: names.checkpoint_table,
+        settings.LOCK_TABLE: names.lock_table,
+        settings.ALERT_TOPIC_ARN: names.alert_topic_arn,
+        settings.RUN_ID: run_id,
+    }
+    return [part for key, value in values.items() for part in (f"--{key}", value)]
+
+
+def _topic_outcomes(report: Any) -> list[dict[str, Any]]:
+    to_dict = getattr(report, "to_dict", None)
+    return list(to_dict().get("topics", [])) if callable(to_dict) else []
+
+
+def _summary(report: Any) -> str:
+    summary = getattr(report, "summary", None)
+    return str(summary()) if callable(summary) else str(report)
+
+
+def _run_job(job: str, argv: list[str], spark: Any) -> JobOutcome:
+    LOGGER.info("job %s: topics %s", job, argv[1])
+    try:
+        report = glue_script_module(job).main(argv, spark=spark)
+    except Exception as exc:  # noqa: BLE001 - a failed Glue job run: reported, the cycle stops
+        LOGGER.debug("%s", traceback.format_exc())
+        partial = getattr(exc, "report", None)
+        detail = f"{type(exc).__name__}: {exc}" + (f" ({_summary(partial)})" if partial is not None else "")
+        LOGGER.error("job %s failed: %s", job, detail)
+        return JobOutcome(job, False, detail, _topic_outcomes(partial))
+    LOGGER.info("%s", _summary(report))
+    for outcome in _topic_outcomes(report):
+        if outcome.get("message"):
+            LOGGER.info(
+                "job %s, topic %s: %s: %s",
+                job,
+                outcome.get("topic"),
+                outcome.get("status"),
+                outcome["message"],
+            )
+    return JobOutcome(job, True, _summary(report), _topic_outcomes(report))
+
+
+def _alert(sns: Any, names: ResourceNames, report: CycleReport) -> None:
+    failed = [job for job in report.jobs if not job.ok]
+    message = {"run_id": report.run_id, "failed_jobs": [asdict(job) for job in failed]}
+    sns.publish(TopicArn=names.alert_topic_arn, Subject="Lean-Ops cycle failed", Message=json.dumps(message))
+
+
+def run_cycle(
+    clients: dict[str, Any], names: ResourceNames, topics: list[str], spark: Callable[[], Any]
+) -> CycleReport:
+    """Run gate -> standardized -> curated over ``topics``; a failed job stops the cycle.
+
+    Args:
+        clients: boto3 clients by service name (s3, sns).
+        names: the environment's resource names.
+        topics: the topics of this cycle.
+        spark: returns the SparkSession (started only when a topic passes the gate).
+
+    """
+    now = datetime.now(UTC)
+    report = CycleReport(
+        run_id=f"local-{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}", started_at=now.isoformat()
+    )
+    for topic in topics:
+        (report.gated if contract_exists(clients["s3"], names, topic) else report.waiting).append(topic)
+    if report.waiting:
+        LOGGER.info("gate closed (no contract) for %s: their data waits in RAW", ", ".join(report.waiting))
+    if report.gated:
+        argv = job_arguments(names, report.gated, report.run_id)
+        for job in JOBS:
+            outcome = _run_job(job, argv, spark())
+            report.jobs.append(outcome)
+            if not outcome.ok:
+                _alert(clients["sns"], names, report)
+                break
+    report.finished_at = datetime.now(UTC).isoformat()
+    return report

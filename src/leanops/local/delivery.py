@@ -1,0 +1,149 @@
+"""What AWS's SQS event source mapping does, locally: poll a queue, invoke the Lambda, settle.
+
+Each poll receives up to the topic's batch size with its visibility timeout, invokes the real
+handler with the event shape AWS sends, deletes the messages not listed in
+``batchItemFailures`` and makes the others visible again at once (visibility 0, to compress
+time) so that SQS's redrive moves them to the DLQ after ``max_receive_count`` receives.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from leanops.local.config import REGION, SQS_MAX_RECEIVE_BATCH, TopicSettings
+from leanops.local.lambda_runtime import LocalLambdaContext
+
+LOGGER = logging.getLogger(__name__)
+MAX_POLLS_PER_QUEUE = 10_000
+ATTEMPTS_PER_DRAIN_FACTOR = 2
+SqsHandler = Callable[[dict[str, Any], Any], Mapping[str, Any] | None]
+
+
+@dataclass
+class PollReport:
+    """Counts of one queue's delivery."""
+
+    queue: str
+    invocations: int = 0
+    delivered: int = 0
+    retried: int = 0
+    crashes: int = 0
+
+
+def _lambda_attribute(value: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "stringValue": value.get("StringValue"),
+        "binaryValue": value.get("BinaryValue"),
+        "stringListValues": list(value.get("StringListValues", [])),
+        "binaryListValues": list(value.get("BinaryListValues", [])),
+        "dataType": value["DataType"],
+    }
+
+
+def sqs_event_record(message: Mapping[str, Any], queue_arn: str) -> dict[str, Any]:
+    """Return one record of the SQS event Lambda receives, from a ReceiveMessage message."""
+    body = message["Body"]
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": body,
+        "attributes": dict(message.get("Attributes", {})),
+        # moto lists system attributes as empty MessageAttributes entries; AWS sends only real ones
+        "messageAttributes": {
+            name: _lambda_attribute(value)
+            for name, value in message.get("MessageAttributes", {}).items()
+            if value.get("DataType")
+        },
+        "md5OfBody": message.get("MD5OfBody") or hashlib.md5(body.encode("utf-8")).hexdigest(),  # noqa: S324
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn,
+        "awsRegion": REGION,
+    }
+
+
+class QueuePoller:
+    """Delivers one queue through one handler until the queue is empty."""
+
+    def __init__(
+        self, sqs: Any, queue_url: str, queue_arn: str, settings: TopicSettings, function_name: str
+    ) -> None:
+        """Bind the poller to a queue, its topic settings and the Lambda's name."""
+        self.sqs = sqs
+        self.queue_url = queue_url
+        self.queue_arn = queue_arn
+        self.settings = settings
+        self.function_name = function_name
+        self._attempts: dict[str, int] = {}
+        self._attempt_limit = ATTEMPTS_PER_DRAIN_FACTOR * settings.max_receive_count + 1
+
+    def _receive(self) -> list[dict[str, Any]]:
+        messages: list[dict[str, Any]] = []
+        while len(messages) < self.settings.batch_size:
+            response = self.sqs.receive_message(
+                QueueUrl=self.queue_url,
+                MaxNumberOfMessages=min(SQS_MAX_RECEIVE_BATCH, self.settings.batch_size - len(messages)),
+                VisibilityTimeout=self.settings.visibility_timeout,
+                AttributeNames=["All"],
+                MessageAttributeNames=["All"],
+                WaitTimeSeconds=0,
+            )
+            received = response.get("Messages", [])
+            if not received:
+                break
+            messages.extend(received)
+        return messages
+
+    def _invoke(self, handler: SqsHandler, messages: list[dict[str, Any]], report: PollReport) -> set[str]:
+        event = {"Records": [sqs_event_record(message, self.queue_arn) for message in messages]}
+        report.invocations += 1
+        try:
+            response = handler(event, LocalLambdaContext.for_function(self.function_name)) or {}
+        except Exception as exc:  # noqa: BLE001 - a crashed invocation: every message is retried
+            LOGGER.info(
+                "%s crashed on %d messages (%s): SQS retries them", self.function_name, len(messages), exc
+            )
+            report.crashes += 1
+            return {message["MessageId"] for message in messages}
+        return {failure["itemIdentifier"] for failure in response.get("batchItemFailures", [])}
+
+    def _settle(self, messages: list[dict[str, Any]], failed_ids: set[str], report: PollReport) -> None:
+        done = [m for m in messages if m["MessageId"] not in failed_ids]
+        retry = [m for m in messages if m["MessageId"] in failed_ids]
+        for message in retry:
+            self._attempts[message["MessageId"]] = self._attempts.get(message["MessageId"], 0) + 1
+        # A message failing again and again without a redrive (a DLQ) stays in flight until its
+        # visibility timeout ends: the next run tries it again instead of this one looping.
+        retry_now = [m for m in retry if self._attempts[m["MessageId"]] < self._attempt_limit]
+        for start in range(0, len(done), SQS_MAX_RECEIVE_BATCH):
+            entries = [
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
+                for i, m in enumerate(done[start : start + SQS_MAX_RECEIVE_BATCH])
+            ]
+            self.sqs.delete_message_batch(QueueUrl=self.queue_url, Entries=entries)
+        for start in range(0, len(retry_now), SQS_MAX_RECEIVE_BATCH):
+            entries = [
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": 0}
+                for i, m in enumerate(retry_now[start : start + SQS_MAX_RECEIVE_BATCH])
+            ]
+            self.sqs.change_message_visibility_batch(QueueUrl=self.queue_url, Entries=entries)
+        report.delivered += len(done)
+        report.retried += len(retry)
+
+    def drain(self, handler: SqsHandler) -> PollReport:
+        """Poll, invoke and settle until a receive returns nothing."""
+        report = PollReport(queue=self.queue_url.rsplit("/", 1)[-1])
+        for _ in range(MAX_POLLS_PER_QUEUE):
+            messages = self._receive()
+            if not messages:
+                return report
+            self._settle(messages, self._invoke(handler, messages, report), report)
+        LOGGER.warning(
+            "queue %s still had messages after %d polls; the next run goes on",
+            report.queue,
+            MAX_POLLS_PER_QUEUE,
+        )
+        return report

@@ -1,0 +1,272 @@
+"""A local Firehose delivery stream with an Iceberg destination and a transformation Lambda.
+
+``put_record_batch`` has AWS's request and response shapes and limits, and buffers accepted
+records durably under LEANOPS_HOME. ``flush`` does what Firehose does when its buffer fills:
+invokes the transformation Lambda with Firehose's event, appends ``Ok`` records to the Iceberg
+table named by their ``otfMetadata``, and writes ``ProcessingFailed`` records (and records the
+destination refuses) as JSON lines under the data bucket's ``firehose-errors/`` prefix.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import os
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from leanops import faults
+from leanops.local.config import ACCOUNT_ID, FIREHOSE_ERRORS_PREFIX, REGION
+from leanops.local.lambda_runtime import LocalLambdaContext
+from leanops.local.rows import arrow_table_for
+
+LOGGER = logging.getLogger(__name__)
+MAX_RECORDS_PER_CALL = 500
+MAX_BYTES_PER_CALL = 4 * 1024 * 1024
+MAX_BYTES_PER_RECORD = 1000 * 1024
+TRANSFORM_BATCH_RECORDS = 500
+BUFFER_FILE = "buffer.jsonl"
+OK = "Ok"
+PROCESSING_FAILED = "ProcessingFailed"
+PARTIAL_FAILURE_CODE = "ServiceUnavailableException"
+TransformHandler = Callable[[dict[str, Any], Any], Mapping[str, Any]]
+
+
+def _client_error(code: str, message: str) -> ClientError:
+    return ClientError({"Error": {"Code": code, "Message": message}}, "PutRecordBatch")
+
+
+def _decode_row(record: Mapping[str, Any]) -> Any:
+    try:
+        return json.loads(base64.b64decode(record["data"]))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _now_ms() -> int:
+    return int(datetime.now(UTC).timestamp() * 1000)
+
+
+@dataclass
+class FlushReport:
+    """What one flush did: rows appended per table and records sent to firehose-errors/."""
+
+    appended: dict[str, int] = field(default_factory=dict)
+    failed: int = 0
+    error_objects: list[str] = field(default_factory=list)
+
+
+class LocalFirehose:
+    """One delivery stream: PutRecordBatch in, buffered, flushed to Iceberg through the transform."""
+
+    def __init__(
+        self,
+        stream_name: str,
+        buffer_dir: Path,
+        catalog: Any,
+        s3: Any,
+        error_bucket: str,
+        transform: TransformHandler,
+    ) -> None:
+        """Create the stream over a buffer folder, the Iceberg catalog and the error bucket."""
+        self.stream_name = stream_name
+        self.buffer_path = buffer_dir / BUFFER_FILE
+        self.catalog = catalog
+        self.s3 = s3
+        self.error_bucket = error_bucket
+        self.transform = transform
+        buffer_dir.mkdir(parents=True, exist_ok=True)
+
+    def put_record_batch(
+        self, *, DeliveryStreamName: str, Records: Sequence[Mapping[str, Any]]
+    ) -> dict[str, Any]:  # noqa: N803
+        """Accept up to 500 records (4 MiB, 1,000 KiB each) like AWS; buffer them durably.
+
+        Raises:
+            ClientError: ResourceNotFoundException, InvalidArgumentException or
+                ThrottlingException, as AWS raises them.
+
+        """
+        self._validate_request(DeliveryStreamName, Records)
+        if faults.should_fail(faults.FIREHOSE_THROTTLE):
+            raise _client_error("ThrottlingException", "Rate exceeded (injected fault firehose-throttle)")
+        responses: list[dict[str, str]] = []
+        accepted: list[str] = []
+        for record in Records:
+            if faults.should_fail(faults.FIREHOSE_PARTIAL_FAILURE):
+                responses.append(
+                    {
+                        "ErrorCode": PARTIAL_FAILURE_CODE,
+                        "ErrorMessage": "Slow down (injected fault firehose-partial-failure)",
+                    }
+                )
+                continue
+            record_id = uuid.uuid4().hex
+            accepted.append(self._buffer_line(record_id, bytes(record["Data"])))
+            responses.append({"RecordId": record_id})
+        self._append_buffer(accepted)
+        failed = sum(1 for response in responses if "ErrorCode" in response)
+        return {"FailedPutCount": failed, "Encrypted": False, "RequestResponses": responses}
+
+    def _validate_request(self, stream: str, records: Sequence[Mapping[str, Any]]) -> None:
+        if stream != self.stream_name:
+            raise _client_error(
+                "ResourceNotFoundException", f"Firehose {stream} under account {ACCOUNT_ID} not found."
+            )
+        if not 1 <= len(records) <= MAX_RECORDS_PER_CALL:
+            raise _client_error(
+                "InvalidArgumentException",
+                f"Records must hold 1 to {MAX_RECORDS_PER_CALL} records, got {len(records)}",
+            )
+        total = 0
+        for index, record in enumerate(records):
+            size = len(record["Data"])
+            if size > MAX_BYTES_PER_RECORD:
+                raise _client_error(
+                    "InvalidArgumentException",
+                    f"Records[{index}] is {size} bytes; the limit is {MAX_BYTES_PER_RECORD}",
+                )
+            total += size
+        if total > MAX_BYTES_PER_CALL:
+            raise _client_error(
+                "InvalidArgumentException", f"the request is {total} bytes; the limit is {MAX_BYTES_PER_CALL}"
+            )
+
+    @staticmethod
+    def _buffer_line(record_id: str, data: bytes) -> str:
+        entry = {
+            "recordId": record_id,
+            "approximateArrivalTimestamp": _now_ms(),
+            "data": base64.b64encode(data).decode("ascii"),
+        }
+        return json.dumps(entry) + "\n"
+
+    def _append_buffer(self, lines: list[str]) -> None:
+        if not lines:
+            return
+        with self.buffer_path.open("a", encoding="utf-8") as handle:
+            handle.write("".join(lines))
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def buffered(self) -> list[dict[str, Any]]:
+        """Return the records waiting in the buffer, oldest first."""
+        if not self.buffer_path.is_file():
+            return []
+        with self.buffer_path.open(encoding="utf-8") as handle:
+            return [json.loads(line) for line in handle if line.strip()]
+
+    def flush(self) -> FlushReport:
+        """Deliver every buffered record; the buffer shrinks after each delivered chunk."""
+        report = FlushReport()
+        pending = self.buffered()
+        while pending:
+            chunk, pending = pending[:TRANSFORM_BATCH_RECORDS], pending[TRANSFORM_BATCH_RECORDS:]
+            self._deliver_chunk(chunk, report)
+            self._rewrite_buffer(pending)
+        return report
+
+    def _rewrite_buffer(self, remaining: list[dict[str, Any]]) -> None:
+        partial = self.buffer_path.with_suffix(".partial")
+        partial.write_text("".join(json.dumps(entry) + "\n" for entry in remaining), encoding="utf-8")
+        partial.replace(self.buffer_path)
+
+    def _deliver_chunk(self, chunk: list[dict[str, Any]], report: FlushReport) -> None:
+        event = {
+            "invocationId": str(uuid.uuid4()),
+            "deliveryStreamArn": f"arn:aws:firehose:{REGION}:{ACCOUNT_ID}:deliverystream/{self.stream_name}",
+            "region": REGION,
+            "records": chunk,
+        }
+        by_id = {entry["recordId"]: entry for entry in chunk}
+        try:
+            response = self.transform(event, LocalLambdaContext.for_function(f"{self.stream_name}-transform"))
+        except Exception as exc:  # noqa: BLE001 - Firehose sends the whole batch to errors
+            LOGGER.warning("firehose transform failed for %d records: %s", len(chunk), exc)
+            self._write_errors(list(by_id.values()), "Lambda.FunctionError", str(exc), report)
+            return
+        rows_by_table: dict[tuple[str, str], list[tuple[dict[str, Any], dict[str, Any]]]] = {}
+        failed: list[dict[str, Any]] = []
+        for record in response.get("records", []):
+            source = by_id.pop(record.get("recordId", ""), None)
+            if source is None:
+                continue
+            destination = record.get("metadata", {}).get("otfMetadata", {})
+            if record.get("result") == OK and destination:
+                key = (destination["destinationDatabaseName"], destination["destinationTableName"])
+                rows_by_table.setdefault(key, []).append((source, record))
+            elif record.get("result") != "Dropped":
+                failed.append(source)
+        self._write_errors(
+            failed,
+            "Lambda.ProcessingFailed",
+            "The transformation Lambda marked the record ProcessingFailed",
+            report,
+        )
+        self._write_errors(
+            list(by_id.values()),
+            "Lambda.MissingRecordId",
+            "The transformation Lambda returned no result for the record",
+            report,
+        )
+        for (database, table_name), pairs in rows_by_table.items():
+            self._append_rows(database, table_name, pairs, report)
+
+    def _append_rows(
+        self,
+        database: str,
+        table_name: str,
+        pairs: list[tuple[dict[str, Any], dict[str, Any]]],
+        report: FlushReport,
+    ) -> None:
+        identifier = f"{database}.{table_name}"
+        if not self.catalog.table_exists(identifier):
+            self._write_errors(
+                [source for source, _ in pairs], "Iceberg.TableNotFound", f"no table {identifier}", report
+            )
+            return
+        table = self.catalog.load_table(identifier)
+        rows = [_decode_row(record) for _, record in pairs]
+        arrow, rejected = arrow_table_for(table.schema(), rows)
+        self._write_errors(
+            [pairs[index][0] for index, _ in rejected],
+            "Iceberg.InvalidRecord",
+            "; ".join(sorted({reason for _, reason in rejected})),
+            report,
+        )
+        if arrow.num_rows:
+            table.append(arrow)
+            report.appended[identifier] = report.appended.get(identifier, 0) + arrow.num_rows
+
+    def _write_errors(
+        self, sources: list[dict[str, Any]], code: str, message: str, report: FlushReport
+    ) -> None:
+        if not sources:
+            return
+        now = datetime.now(UTC)
+        lines = [
+            json.dumps(
+                {
+                    "attemptsMade": 1,
+                    "arrivalTimestamp": source.get("approximateArrivalTimestamp"),
+                    "errorCode": code,
+                    "errorMessage": message,
+                    "attemptEndingTimestamp": int(now.timestamp() * 1000),
+                    "rawData": source["data"],
+                    "deliveryStreamName": self.stream_name,
+                }
+            )
+            for source in sources
+        ]
+        name = f"{self.stream_name}-{now:%Y-%m-%d-%H-%M-%S}-{uuid.uuid4()}"
+        key = f"{FIREHOSE_ERRORS_PREFIX}{now:%Y/%m/%d/%H}/{name}"
+        self.s3.put_object(Bucket=self.error_bucket, Key=key, Body=("\n".join(lines) + "\n").encode("utf-8"))
+        report.failed += len(sources)
+        report.error_objects.append(key)

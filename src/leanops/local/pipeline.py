@@ -1,0 +1,231 @@
+"""The local pipeline: one object that plays AWS's managed parts around the real code.
+
+Usable from the CLI (its own moto server and SparkSession, state kept in LEANOPS_HOME) and from
+tests (an existing SparkSession and moto endpoint; scenarios isolated by unique topic names).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from leanops import faults, settings
+from leanops.ingest.config import FIREHOSE_BASE_DELAY_MS
+from leanops.local.aws import LocalAws, patched_environ
+from leanops.local.catalog import local_catalog
+from leanops.local.config import (
+    CONTRACTS_PREFIX,
+    RUNS_FILE,
+    ResourceNames,
+    TopicRegistry,
+    TopicSettings,
+    repo_contract_files,
+)
+from leanops.local.cycle import CycleReport, run_cycle
+from leanops.local.delivery import PollReport, QueuePoller
+from leanops.local.firehose import FlushReport, LocalFirehose
+from leanops.local.lambda_runtime import lambda_handler_module
+from leanops.local.ledger import Ledger
+from leanops.local.provision import provision_shared, provision_topic
+from leanops.local.sender import SendReport, send_file
+from leanops.local.session import configure_shared_catalog, enable_shared_catalog_access, start_local_session
+
+LOGGER = logging.getLogger(__name__)
+SQS_PROCESSOR = "sqs_processor"
+DLQ_ARCHIVER = "dlq_archiver"
+FIREHOSE_TRANSFORM = "firehose_transform"
+FIREHOSE_DIR = "firehose"
+LOCAL_FIREHOSE_BASE_DELAY_MS = "5"  # time is compressed locally: no real throttling to wait out
+
+
+@dataclass
+class RunReport:
+    """What ``run`` did: the delivery through the Lambdas and Firehose, then the cycle."""
+
+    polls: list[PollReport] = field(default_factory=list)
+    flush: FlushReport = field(default_factory=FlushReport)
+    cycle: CycleReport | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the cycle's jobs all succeeded."""
+        return self.cycle is None or self.cycle.ok
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the report as JSON-ready data."""
+        return {
+            "polls": [asdict(poll) for poll in self.polls],
+            "flush": asdict(self.flush),
+            "cycle": self.cycle.as_dict() if self.cycle else None,
+            "ok": self.ok,
+        }
+
+
+class LocalPipeline:
+    """The local emulation of one environment under LEANOPS_HOME."""
+
+    def __init__(
+        self, home: Path, spark: Any = None, endpoint: str | None = None, names: ResourceNames | None = None
+    ) -> None:
+        """Prepare the pipeline; use it as a context manager.
+
+        Args:
+            home: LEANOPS_HOME (catalog, warehouse, moto snapshot, ledger, topics map).
+            spark: an existing local SparkSession over the same catalog; started lazily if None.
+            endpoint: an existing moto server URL; an in-process one (with snapshots) if None.
+            names: resource names (prefix) of the environment.
+
+        """
+        self.home = home
+        self.names = names or ResourceNames()
+        self.aws = LocalAws(home, endpoint)
+        self.registry = TopicRegistry(home)
+        self.ledger = Ledger(home)
+        self._spark = configure_shared_catalog(spark) if spark is not None else None
+        self._owns_spark = spark is None
+        self.clients: dict[str, Any] = {}
+        self.catalog: Any = None
+
+    def __enter__(self) -> LocalPipeline:
+        self.aws.__enter__()
+        self.clients = {name: self.aws.client(name) for name in ("sqs", "s3", "dynamodb", "sns")}
+        enable_shared_catalog_access(self.home)
+        self.catalog = local_catalog(self.home)
+        provision_shared(self.clients, self.names, self.catalog)
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._owns_spark and self._spark is not None:
+            self._spark.stop()
+            self._spark = None
+        self.aws.__exit__(exc_type, exc, tb)
+
+    @property
+    def spark(self) -> Any:
+        """The SparkSession of the jobs and queries (started on first use when not given)."""
+        if self._spark is None:
+            LOGGER.info("starting local Spark")
+            self._spark = start_local_session(self.home)
+        return self._spark
+
+    # -- topics and contracts -------------------------------------------------------------
+    def register_topic(self, topic: str, settings: TopicSettings | None = None) -> str:
+        """Declare a topic (queue, DLQ, RAW table), as adding it to Terraform's topics does."""
+        chosen = self.registry.add(topic, settings)
+        return provision_topic(self.clients, self.names, self.catalog, topic, chosen)
+
+    def topics(self) -> dict[str, TopicSettings]:
+        """Return the declared topics."""
+        return self.registry.load()
+
+    def upload_contract(self, topic: str, text: str | bytes) -> str:
+        """Upload a contract as is (a malformed one is rejected by the jobs, topic by topic)."""
+        key = f"{CONTRACTS_PREFIX}{topic}.json"
+        body = text.encode("utf-8") if isinstance(text, str) else text
+        self.clients["s3"].put_object(Bucket=self.names.schemas_bucket, Key=key, Body=body)
+        self.register_topic(topic)
+        return f"s3://{self.names.schemas_bucket}/{key}"
+
+    def upload_repo_contracts(self) -> list[str]:
+        """Upload the repo's own contracts (``schemas/topics/*.json``)."""
+        return [
+            self.upload_contract(topic, path.read_bytes()) for topic, path in repo_contract_files().items()
+        ]
+
+    # -- send, deliver, cycle ---------------------------------------------------------------
+    def send(self, topic: str, path: Path) -> SendReport:
+        """Send each line of ``path`` as one message of ``topic`` (creating the topic if new)."""
+        queue_url = self.register_topic(topic)
+        return send_file(self.clients["sqs"], queue_url, topic, path, self.ledger)
+
+    def firehose(self) -> LocalFirehose:
+        """Return the local delivery stream, with the real transformation Lambda."""
+        transform = lambda_handler_module(FIREHOSE_TRANSFORM).lambda_handler
+        return LocalFirehose(
+            self.names.firehose_stream,
+            self.home / FIREHOSE_DIR,
+            self.catalog,
+            self.clients["s3"],
+            self.names.data_bucket,
+            transform,
+        )
+
+    def _drain(
+        self, function: str, queue_names: dict[str, str], firehose: LocalFirehose, report: RunReport
+    ) -> None:
+        handler = lambda_handler_module(function).lambda_handler
+        environment = {
+            settings.FIREHOSE_STREAM: self.names.firehose_stream,
+            settings.QUEUE_TOPICS: json.dumps(queue_names),
+            FIREHOSE_BASE_DELAY_MS: LOCAL_FIREHOSE_BASE_DELAY_MS,
+        }
+        topics = self.topics()
+        with patched_environ(environment):
+            for queue_name, topic in queue_names.items():
+                queue_url = self.clients["sqs"].get_queue_url(QueueName=queue_name)["QueueUrl"]
+                poller = QueuePoller(
+                    self.clients["sqs"],
+                    queue_url,
+                    self.names.queue_arn(queue_name),
+                    topics[topic],
+                    f"{self.names.prefix}-{function}",
+                )
+                poll = poller.drain(lambda event, context: handler(event, context, firehose=firehose))
+                if poll.invocations:
+                    LOGGER.info(
+                        "%s: delivered %d, retried %d, crashes %d",
+                        queue_name,
+                        poll.delivered,
+                        poll.retried,
+                        poll.crashes,
+                    )
+                report.polls.append(poll)
+
+    def deliver(self, topics: list[str] | None = None, fault_plan: str | None = None) -> RunReport:
+        """Deliver what waits in the topic queues, then the DLQs, then flush Firehose.
+
+        Args:
+            topics: the topics to deliver (default: every declared topic).
+            fault_plan: LEANOPS_FAULTS text for this delivery (None: no faults).
+
+        """
+        report = RunReport()
+        chosen = topics if topics is not None else sorted(self.topics())
+        firehose = self.firehose()
+        with patched_environ({faults.FAULTS_ENV: fault_plan or ""}):
+            self._drain(SQS_PROCESSOR, {self.names.queue(t): t for t in chosen}, firehose, report)
+            self._drain(DLQ_ARCHIVER, {self.names.dlq(t): t for t in chosen}, firehose, report)
+            report.flush = firehose.flush()
+        LOGGER.info(
+            "firehose: appended %s, %d records to firehose-errors/",
+            report.flush.appended,
+            report.flush.failed,
+        )
+        return report
+
+    def run(self, topics: list[str] | None = None, fault_plan: str | None = None) -> RunReport:
+        """Deliver, then one orchestration cycle over ``topics`` (default: every topic)."""
+        chosen = topics if topics is not None else sorted(self.topics())
+        report = self.deliver(chosen, fault_plan)
+        with patched_environ({faults.FAULTS_ENV: fault_plan or "", **self.aws.job_environment()}):
+            report.cycle = run_cycle(self.clients, self.names, chosen, lambda: self.spark)
+        self._record_run(report)
+        return report
+
+    def _record_run(self, report: RunReport) -> None:
+        with (self.home / RUNS_FILE).open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(report.as_dict(), default=str) + "\n")
+
+    def last_run(self) -> dict[str, Any] | None:
+        """Return the report of the latest run, if any."""
+        path = self.home / RUNS_FILE
+        if not path.is_file():
+            return None
+        lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        return json.loads(lines[-1]) if lines else None

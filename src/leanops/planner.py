@@ -1,0 +1,319 @@
+"""Cycle planner: which shards and topics have work this cycle, at the cost of metadata calls only.
+
+A topic has work when its schema gate is open (its contract exists and is valid) and either RAW
+holds a snapshot the standardized checkpoint has not reached, or standardized holds a snapshot
+the curated checkpoint has not reached. Everything else is skipped with a reason, so a cycle
+with no new data costs a few metadata calls per topic and never a Glue job run.
+
+The current snapshot of a table comes from its catalog entry (Glue: the ``metadata_location``
+table parameter). Reading the snapshot id out of that metadata file costs one S3 GET, so the
+planner remembers, per topic, the metadata location it last read and the snapshot id found
+there, in the checkpoint table under layer ``planner``; an unchanged location costs no S3 read.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, TypedDict
+
+from botocore.exceptions import ClientError
+
+from leanops import definitions
+from leanops.adapters.checkpoints import LAYER_KEY, SNAPSHOT_ATTRIBUTE, TOPIC_KEY
+from leanops.adapters.contract_store import ContractStore, split_s3_uri
+from leanops.exceptions import ContractError, LeanOpsError
+
+logger = logging.getLogger(__name__)
+
+PLANNER_LAYER = "planner"
+METADATA_LOCATION_PARAMETER = "metadata_location"
+RAW_LOCATION_ATTRIBUTE = "metadata_location"
+STANDARDIZED_LOCATION_ATTRIBUTE = "standardized_metadata_location"
+STANDARDIZED_SNAPSHOT_ATTRIBUTE = "standardized_snapshot_id"
+OBSERVED_AT_ATTRIBUTE = "observed_at"
+CURRENT_SNAPSHOT_KEY = "current-snapshot-id"
+NO_SNAPSHOT_IDS = frozenset({None, -1})
+GZIP_SUFFIX = ".gz"
+GLUE_TABLE_MISSING = "EntityNotFoundException"
+TOPIC_SEPARATOR = ","
+
+
+@dataclass(frozen=True)
+class TableState:
+    """Where a table's current metadata is and which snapshot it points to (None: no snapshot)."""
+
+    metadata_location: str
+    snapshot_id: str | None
+
+
+class TableStateReader(Protocol):
+    """Reads a table's current state from its catalog."""
+
+    def read(self, database: str, table: str, cached: TableState | None) -> TableState | None:
+        """Return the table's state, or None when the table does not exist.
+
+        ``cached`` is the state read at an earlier cycle; when the metadata location has not
+        moved, the reader returns it without reading the metadata file again.
+        """
+
+
+class GlueTableStateReader:
+    """Reads Iceberg table state from the Glue Data Catalog and the metadata file in S3."""
+
+    def __init__(self, glue_client: Any, s3_client: Any) -> None:
+        """Keep the clients.
+
+        Args:
+            glue_client: a boto3 Glue client (glue:GetTable).
+            s3_client: a boto3 S3 client (s3:GetObject on the warehouse).
+        """
+        self._glue = glue_client
+        self._s3 = s3_client
+
+    def read(self, database: str, table: str, cached: TableState | None) -> TableState | None:
+        """Return the table's state, or None when Glue has no such table (see TableStateReader)."""
+        try:
+            response = self._glue.get_table(DatabaseName=database, Name=table)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == GLUE_TABLE_MISSING:
+                return None
+            raise
+        location = response["Table"].get("Parameters", {}).get(METADATA_LOCATION_PARAMETER)
+        if not location:
+            raise LeanOpsError(
+                f"Glue table {database}.{table} has no {METADATA_LOCATION_PARAMETER}: not Iceberg"
+            )
+        return _current_state(location, cached, lambda: self._snapshot_in(location))
+
+    def _snapshot_in(self, metadata_location: str) -> object:
+        bucket, key = split_s3_uri(metadata_location)
+        body = self._s3.get_object(Bucket=bucket, Key=key.rstrip("/"))["Body"].read()
+        if metadata_location.endswith(GZIP_SUFFIX):
+            body = gzip.decompress(body)
+        return json.loads(body).get(CURRENT_SNAPSHOT_KEY)
+
+
+class CatalogTableStateReader:
+    """Reads Iceberg table state through a pyiceberg catalog (e.g. the local runner's SQLite catalog).
+
+    Duck-typed on pyiceberg's ``Catalog`` (``table_exists``, ``load_table``), so this module never
+    imports pyiceberg and stays importable in the Lambda bundle.
+    """
+
+    def __init__(self, catalog: Any) -> None:
+        """Keep the catalog (a ``pyiceberg.catalog.Catalog``)."""
+        self._catalog = catalog
+
+    def read(self, database: str, table: str, cached: TableState | None) -> TableState | None:
+        """Return the table's state, or None when the catalog has no such table (see TableStateReader)."""
+        identifier = f"{database}.{table}"
+        if not self._catalog.table_exists(identifier):
+            return None
+        loaded = self._catalog.load_table(identifier)
+        return _current_state(loaded.metadata_location, cached, lambda: loaded.metadata.current_snapshot_id)
+
+
+def _current_state(location: str, cached: TableState | None, snapshot_at: Callable[[], object]) -> TableState:
+    """Return ``cached`` when the metadata has not moved, else the state read with ``snapshot_at``."""
+    if cached is not None and cached.metadata_location == location:
+        return cached
+    snapshot_id = snapshot_at()
+    return TableState(location, None if snapshot_id in NO_SNAPSHOT_IDS else str(snapshot_id))
+
+
+class TopicCheckpoints:
+    """All layers' checkpoints of one topic, read with one DynamoDB Query."""
+
+    def __init__(self, items: Sequence[Mapping[str, Any]]) -> None:
+        """Index the items of the checkpoint table by layer."""
+        self._by_layer = {item[LAYER_KEY]["S"]: item for item in items}
+
+    def snapshot(self, layer: str) -> str | None:
+        """Return the snapshot id a layer has processed up to (None before its first run)."""
+        return _text(self._by_layer.get(layer, {}), SNAPSHOT_ATTRIBUTE)
+
+    def cached_state(self, location_attribute: str, snapshot_attribute: str) -> TableState | None:
+        """Return a table state the planner remembered, or None."""
+        item = self._by_layer.get(PLANNER_LAYER, {})
+        location = _text(item, location_attribute)
+        return TableState(location, _text(item, snapshot_attribute)) if location else None
+
+
+def _text(item: Mapping[str, Any], attribute: str) -> str | None:
+    value = item.get(attribute, {}).get("S")
+    return str(value) if value else None
+
+
+class TopicPlan(TypedDict):
+    """One topic's decision: has it work, and why (or why not)."""
+
+    work: bool
+    reason: str
+
+
+class ShardPlan(TypedDict):
+    """One shard with work: its name and its topics with work, comma separated (Glue argument)."""
+
+    name: str
+    topics: str
+
+
+class CyclePlan(TypedDict):
+    """The planner's answer: shards with work, every skipped topic with its reason, and the clock."""
+
+    shards: list[ShardPlan]
+    skipped: dict[str, str]
+    work: dict[str, str]
+    planned_at: int
+
+
+class CyclePlanner:
+    """Decides, per topic, whether a cycle has work for it."""
+
+    def __init__(
+        self,
+        contracts: ContractStore,
+        checkpoint_table: str,
+        dynamodb_client: Any,
+        tables: TableStateReader,
+    ) -> None:
+        """Wire the planner.
+
+        Args:
+            contracts: the contract store (the schema gate).
+            checkpoint_table: the DynamoDB checkpoint table (topic HASH, layer RANGE).
+            dynamodb_client: a boto3 DynamoDB client.
+            tables: where current table states come from (Glue in AWS).
+        """
+        self._contracts = contracts
+        self._checkpoint_table = checkpoint_table
+        self._dynamodb = dynamodb_client
+        self._tables = tables
+
+    def plan_topic(self, topic: str) -> TopicPlan:
+        """Decide one topic; problems with one topic skip that topic only.
+
+        Returns:
+            ``{"work": bool, "reason": text}``.
+        """
+        try:
+            return self._plan_topic(topic)
+        except ContractError as exc:
+            return TopicPlan(work=False, reason=f"gate closed: invalid contract: {exc}")
+        except (ClientError, LeanOpsError, ValueError, OSError) as exc:
+            logger.exception("planning topic %s failed", topic)
+            return TopicPlan(work=False, reason=f"planner error: {exc}")
+
+    def _plan_topic(self, topic: str) -> TopicPlan:
+        if self._contracts.load(topic) is None:
+            return TopicPlan(
+                work=False, reason=f"gate closed: no contract at {self._contracts.uri_of(topic)}"
+            )
+        checkpoints = self._checkpoints(topic)
+        raw_cached = checkpoints.cached_state(RAW_LOCATION_ATTRIBUTE, SNAPSHOT_ATTRIBUTE)
+        standardized_cached = checkpoints.cached_state(
+            STANDARDIZED_LOCATION_ATTRIBUTE, STANDARDIZED_SNAPSHOT_ATTRIBUTE
+        )
+        raw = self._read_state(definitions.RAW, topic, raw_cached)
+        if raw is None or raw.snapshot_id is None:
+            return TopicPlan(work=False, reason="no data: RAW table absent or empty")
+        if raw.snapshot_id != checkpoints.snapshot(definitions.STANDARDIZED):
+            self._remember(topic, (raw_cached, standardized_cached), (raw, standardized_cached))
+            return TopicPlan(work=True, reason=f"new RAW snapshot {raw.snapshot_id}")
+        standardized = self._read_state(definitions.STANDARDIZED, topic, standardized_cached)
+        self._remember(topic, (raw_cached, standardized_cached), (raw, standardized))
+        if standardized is not None and standardized.snapshot_id not in (
+            None,
+            checkpoints.snapshot(definitions.CURATED),
+        ):
+            return TopicPlan(
+                work=True, reason=f"curated behind standardized snapshot {standardized.snapshot_id}"
+            )
+        return TopicPlan(work=False, reason="up to date")
+
+    def _checkpoints(self, topic: str) -> TopicCheckpoints:
+        response = self._dynamodb.query(
+            TableName=self._checkpoint_table,
+            KeyConditionExpression=f"{TOPIC_KEY} = :topic",
+            ExpressionAttributeValues={":topic": {"S": topic}},
+            ConsistentRead=True,
+        )
+        return TopicCheckpoints(response.get("Items", []))
+
+    def _read_state(self, kind: str, topic: str, cached: TableState | None) -> TableState | None:
+        table = definitions.table(kind)
+        return self._tables.read(table.database, table.name(topic), cached)
+
+    def _remember(
+        self,
+        topic: str,
+        cached: tuple[TableState | None, TableState | None],
+        current: tuple[TableState, TableState | None],
+    ) -> None:
+        """Store the (RAW, standardized) states read this cycle, when they differ from the cache."""
+        if cached == current:
+            return
+        raw, standardized = current
+        item: dict[str, Any] = {
+            TOPIC_KEY: {"S": topic},
+            LAYER_KEY: {"S": PLANNER_LAYER},
+            RAW_LOCATION_ATTRIBUTE: {"S": raw.metadata_location},
+            OBSERVED_AT_ATTRIBUTE: {"N": str(int(time.time()))},
+        }
+        if raw.snapshot_id is not None:
+            item[SNAPSHOT_ATTRIBUTE] = {"S": raw.snapshot_id}
+        if standardized is not None:
+            item[STANDARDIZED_LOCATION_ATTRIBUTE] = {"S": standardized.metadata_location}
+            if standardized.snapshot_id is not None:
+                item[STANDARDIZED_SNAPSHOT_ATTRIBUTE] = {"S": standardized.snapshot_id}
+        self._dynamodb.put_item(TableName=self._checkpoint_table, Item=item)
+
+    def plan(self, shards: Mapping[str, Sequence[str]], clock: Callable[[], float] = time.time) -> CyclePlan:
+        """Plan a cycle.
+
+        Args:
+            shards: shard name -> its topics, as configured (Terraform's ``shards``).
+            clock: returns the epoch seconds the plan is dated with (the cycle lock uses it).
+
+        Returns:
+            Only shards with work, each with only its topics with work; every other topic in
+            ``skipped`` with the reason, every planned topic in ``work`` with the reason.
+        """
+        planned: list[ShardPlan] = []
+        skipped: dict[str, str] = {}
+        work: dict[str, str] = {}
+        for shard, topics in shards.items():
+            busy = []
+            for topic in topics:
+                decision = self.plan_topic(topic)
+                (work if decision["work"] else skipped)[topic] = decision["reason"]
+                if decision["work"]:
+                    busy.append(topic)
+            if busy:
+                planned.append(ShardPlan(name=shard, topics=TOPIC_SEPARATOR.join(busy)))
+        logger.info(
+            "planned %d shard(s): %d topic(s) with work, %d skipped", len(planned), len(work), len(skipped)
+        )
+        return CyclePlan(shards=planned, skipped=skipped, work=work, planned_at=int(clock()))
+
+
+def parse_shards(event: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Read ``{"shards": {"<shard>": ["<topic>", ...]}}`` from the planner's input event.
+
+    Raises:
+        LeanOpsError: naming what is wrong with the event.
+    """
+    shards = event.get("shards")
+    if not isinstance(shards, Mapping):
+        raise LeanOpsError(f'planner input: "shards" must be an object of shard -> topics, got {shards!r}')
+    parsed: dict[str, list[str]] = {}
+    for name, topics in shards.items():
+        if not isinstance(topics, list) or not all(isinstance(topic, str) for topic in topics):
+            raise LeanOpsError(f"planner input: shard {name!r} must list topic names, got {topics!r}")
+        parsed[str(name)] = [definitions.validate_topic_name(topic) for topic in topics]
+    return parsed

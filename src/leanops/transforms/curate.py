@@ -1,0 +1,210 @@
+"""The curated layer's transformations: standardized text columns in, typed contract columns out.
+
+Built-in Spark functions only. Each contract field's text is checked and converted by
+:mod:`leanops.transforms.convert` (see it for the conversion and exactness rules); this module
+combines the outcomes per row, splits valid rows from error rows and keeps the latest version
+of every key.
+"""
+
+from __future__ import annotations
+
+import operator
+from datetime import datetime
+from functools import reduce
+
+from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
+
+from leanops import definitions
+from leanops.contracts import ERROR_REASONS, FAILED_FIELDS, RECORD, Contract
+from leanops.transforms.convert import convert_field
+from leanops.transforms.standardize import (
+    INGESTED_AT,
+    MESSAGE_ID,
+    RUN_ID,
+    SENT_AT,
+    TOPIC_NAME,
+    table_select,
+    timestamp_literal,
+)
+
+CURATED_AT = "curated_at"
+ERROR_REASON = "error_reason"
+RECORDED_AT = "recorded_at"
+REASON_SEPARATOR = "; "
+FIELD_SEPARATOR = ","
+_ROW_NUMBER = "_leanops_row_number"
+_LATEST = 1
+_STRING_ARRAY = T.ArrayType(T.StringType())
+_RECORD_JSON_OPTIONS = {"ignoreNullFields": "true"}
+_INTERNAL_PREFIX = "_leanops_"  # body columns never start with "_" (leanops.naming)
+_ENVELOPE = (MESSAGE_ID, TOPIC_NAME, SENT_AT, INGESTED_AT)
+
+
+def _non_null(values: list[Column]) -> Column:
+    return F.filter(F.array(*values).cast(_STRING_ARRAY), lambda value: value.isNotNull())
+
+
+def _text_column(field_index: int) -> str:
+    return f"{_INTERNAL_PREFIX}text_{field_index}"
+
+
+def _value_column(field_index: int) -> str:
+    return f"{_INTERNAL_PREFIX}value_{field_index}"
+
+
+def _rule_column(field_index: int, rule_index: int) -> str:
+    return f"{_INTERNAL_PREFIX}rule_{field_index}_{rule_index}"
+
+
+def _field_texts(standardized: DataFrame, contract: Contract) -> DataFrame:
+    """Select the envelope, the record as JSON and each contract field's text (NULL if absent)."""
+    present = set(standardized.columns)
+    texts = (
+        (F.col(spec.source_column) if spec.source_column in present else F.lit(None)).cast(T.StringType())
+        for spec in contract.fields
+    )
+    record = F.to_json(F.struct(*(F.col(name) for name in standardized.columns)), _RECORD_JSON_OPTIONS)
+    return standardized.select(
+        *_ENVELOPE,
+        record.alias(RECORD),
+        *(text.alias(_text_column(index)) for index, text in enumerate(texts)),
+    )
+
+
+def apply_contract(standardized: DataFrame, contract: Contract) -> DataFrame:
+    """Check and convert every contract field of every standardized row.
+
+    Three selects (texts, then values and rule outcomes, then the result) keep each expression
+    small: the checks of a field are evaluated once, not copied into every place that uses them.
+
+    Args:
+        standardized: rows of a standardized table (body columns hold text). A contract source
+            column the DataFrame lacks counts as absent (NULL) in every row.
+        contract: the topic's contract.
+
+    Returns:
+        message_id, topic_name, sent_at, ingested_at, one typed column per contract field
+        (contract order, NULL where its value failed), ``error_reasons`` (every failed rule, empty
+        when the row is valid), ``failed_fields`` (the fields that failed) and ``record`` (the
+        input row as JSON text, for the errors table). Field names cannot clash with these:
+        leanops.contracts reserves them.
+    """
+    texts = _field_texts(standardized, contract)
+    conversions = [
+        convert_field(spec, F.col(_text_column(index))) for index, spec in enumerate(contract.fields)
+    ]
+    checked = texts.select(
+        *texts.columns,
+        *(conversion.value.alias(_value_column(index)) for index, conversion in enumerate(conversions)),
+        *(
+            F.coalesce(rule.failed, F.lit(False)).alias(_rule_column(index, rule_index))
+            for index, conversion in enumerate(conversions)
+            for rule_index, rule in enumerate(conversion.rules)
+        ),
+    )
+    reasons, failed_fields, values = [], [], []
+    for index, (spec, conversion) in enumerate(zip(contract.fields, conversions, strict=True)):
+        outcomes = [F.col(_rule_column(index, rule_index)) for rule_index in range(len(conversion.rules))]
+        reasons += [
+            F.when(outcome, rule.reason) for outcome, rule in zip(outcomes, conversion.rules, strict=True)
+        ]
+        failed = reduce(operator.or_, outcomes, F.lit(False))
+        failed_fields.append(F.when(failed, F.lit(spec.name)))
+        values.append(F.when(~failed, F.col(_value_column(index))).cast(spec.spark_type).alias(spec.name))
+    return checked.select(
+        *_ENVELOPE,
+        *values,
+        _non_null(reasons).alias(ERROR_REASONS),
+        _non_null(failed_fields).alias(FAILED_FIELDS),
+        RECORD,
+    )
+
+
+def valid_rows(converted: DataFrame, contract: Contract, run_id: str, written_at: datetime) -> DataFrame:
+    """Shape the rows without errors as rows of the curated table.
+
+    Args:
+        converted: the output of :func:`apply_contract`.
+        contract: the topic's contract.
+        run_id: the id of the curated run.
+        written_at: when the rows are written (a naive datetime is taken as UTC).
+
+    Returns:
+        The columns of tables.json "curated", then the contract fields in contract order.
+    """
+    values = {RUN_ID: F.lit(run_id), CURATED_AT: timestamp_literal(written_at)}
+    return converted.filter(F.size(ERROR_REASONS) == 0).select(
+        *table_select(definitions.CURATED, values), *contract.field_names
+    )
+
+
+def error_rows(converted: DataFrame, run_id: str, written_at: datetime) -> DataFrame:
+    """Shape the rows with errors as rows of the curated errors table (one row per record).
+
+    Args:
+        converted: the output of :func:`apply_contract`.
+        run_id: the id of the curated run.
+        written_at: when the rows are written (a naive datetime is taken as UTC).
+
+    Returns:
+        Exactly the columns of tables.json "curated_errors"; ``error_reason`` joins every
+        reason with ``"; "`` and ``failed_fields`` joins the field names with ``","``.
+    """
+    values = {
+        ERROR_REASON: F.array_join(ERROR_REASONS, REASON_SEPARATOR),
+        FAILED_FIELDS: F.array_join(FAILED_FIELDS, FIELD_SEPARATOR),
+        RUN_ID: F.lit(run_id),
+        RECORDED_AT: timestamp_literal(written_at),
+    }
+    return converted.filter(F.size(ERROR_REASONS) > 0).select(
+        *table_select(definitions.CURATED_ERRORS, values)
+    )
+
+
+def _version_order(contract: Contract) -> tuple[str, ...]:
+    """Columns that order the versions of a key, most significant first (all descending)."""
+    return (contract.order_by, SENT_AT, MESSAGE_ID)
+
+
+def latest_per_key(valid: DataFrame, contract: Contract) -> DataFrame:
+    """Keep the latest version of every contract key.
+
+    Latest = greatest ``order_by`` (typed, so time zones count), then greatest ``sent_at`` (the
+    later arrival), then greatest ``message_id`` (so the result never depends on input order).
+
+    Args:
+        valid: converted rows without errors (typed contract columns, sent_at, message_id).
+        contract: the topic's contract.
+
+    Returns:
+        One row per key, the same columns.
+    """
+    newest_first = Window.partitionBy(*contract.key).orderBy(
+        *(F.col(name).desc_nulls_last() for name in _version_order(contract))
+    )
+    return (
+        valid.withColumn(_ROW_NUMBER, F.row_number().over(newest_first))
+        .filter(F.col(_ROW_NUMBER) == _LATEST)
+        .select(*valid.columns)
+    )
+
+
+def newer_than(contract: Contract, source: str = "s", target: str = "t") -> str:
+    """Return a SQL condition: the source row is newer than the target row (as latest_per_key).
+
+    For ``MERGE ... WHEN MATCHED AND <condition> THEN UPDATE``: a late, older correction never
+    overwrites a newer version, and re-merging the same row changes nothing.
+
+    Args:
+        contract: the topic's contract.
+        source: the MERGE source alias.
+        target: the MERGE target alias.
+    """
+    *leading, last = _version_order(contract)
+    condition = f"{source}.`{last}` > {target}.`{last}`"
+    for name in reversed(leading):
+        this, that = f"{source}.`{name}`", f"{target}.`{name}`"
+        condition = f"({this} > {that} OR ({this} = {that} AND {condition}))"
+    return condition

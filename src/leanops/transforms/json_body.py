@@ -1,0 +1,267 @@
+"""Parses one message body into flat columns: the only per-row Python code of the pipeline.
+
+Why Python and not Spark's JSON reader: the pipeline must keep every value exactly and reject
+what JSON does not allow, and Spark's reader cannot report duplicate keys, NaN / Infinity
+literals or lone UTF-16 surrogates, and cannot keep number literals beyond a double's precision
+byte for byte. Python's ``json`` module with hooks can: numbers are kept as their literal text
+(``parse_int`` / ``parse_float``), non-standard constants are refused (``parse_constant``) and
+objects are checked for duplicate keys (``object_pairs_hook``).
+
+Flattening (see leanops.naming for the column names): nested objects become one column per
+leaf (``customer.id`` -> ``customer__id``); arrays and objects nested deeper than ``max_depth``
+are kept as compact JSON text in one column (numbers keep their literal text there too); an
+empty object is ``{}``; JSON strings are unquoted; numbers are their literal text; booleans are
+``true`` / ``false``; JSON null is ``None``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from leanops import naming
+from leanops.exceptions import BodyParseError
+from leanops.settings import MAX_FIELDS_PER_MESSAGE
+
+JSON_STRING = "string"
+JSON_NUMBER = "number"
+JSON_BOOLEAN = "boolean"
+JSON_NULL = "null"
+JSON_ARRAY = "array"
+JSON_OBJECT = "object"
+JSON_TRUE = "true"
+JSON_FALSE = "false"
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_JSON_WHITESPACE = re.compile(r"[ \t\n\r]*")  # what RFC 8259 (and json.loads) allow around values
+_PREVIEW_LENGTH = 40
+_COLUMN_CACHE_SIZE = 65_536
+
+PathPart = str | int
+
+
+@dataclass(frozen=True)
+class ParsedBody:
+    """The outcome of parsing one body.
+
+    Attributes:
+        values: column name -> value text (None for JSON null); empty when ``error`` is set.
+        types: column name -> JSON type (string, number, boolean, null, array or object).
+        error: None, or why the body was rejected (what and where).
+    """
+
+    values: dict[str, str | None]
+    types: dict[str, str]
+    error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class JsonNumber:
+    """A JSON number kept as the exact text it was written with (``1e400``, ``0.1000``)."""
+
+    literal: str
+
+
+class _ObjectWithDuplicateKeys(dict[str, Any]):
+    """A decoded JSON object in which some keys appeared more than once (reported with its path)."""
+
+    duplicate_keys: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Leaf:
+    path: tuple[str, ...]
+    text: str | None
+    json_type: str
+
+
+def _object_from_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj: dict[str, Any] = dict(pairs)
+    if len(obj) == len(pairs):
+        return obj
+    marked = _ObjectWithDuplicateKeys(pairs)
+    marked.duplicate_keys = tuple(key for key, count in Counter(key for key, _ in pairs).items() if count > 1)
+    return marked
+
+
+def _reject_constant(literal: str) -> Any:
+    raise BodyParseError(
+        f"invalid JSON: {literal} is not a JSON number (NaN and Infinity literals are not allowed)"
+    )
+
+
+_DECODER = json.JSONDecoder(
+    object_pairs_hook=_object_from_pairs,
+    parse_float=JsonNumber,
+    parse_int=JsonNumber,
+    parse_constant=_reject_constant,
+)
+
+
+@lru_cache(maxsize=_COLUMN_CACHE_SIZE)
+def _column_for(path: tuple[str, ...]) -> str:
+    return naming.column_for_path(path)
+
+
+def _where(path: Sequence[PathPart]) -> str:
+    if not path:
+        return "the top level"
+    text = "".join(
+        f"[{part}]" if isinstance(part, int) else f".{part}" if index else part
+        for index, part in enumerate(path)
+    )
+    return f"path '{text}'"
+
+
+def _preview(text: str) -> str:
+    shown = text if len(text) <= _PREVIEW_LENGTH else f"{text[:_PREVIEW_LENGTH]}..."
+    return shown.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def json_type(value: Any) -> str:
+    """Return the JSON type name of a decoded value (string, number, boolean, null, array, object)."""
+    if isinstance(value, str):
+        return JSON_STRING
+    if isinstance(value, bool):
+        return JSON_BOOLEAN
+    if isinstance(value, JsonNumber):
+        return JSON_NUMBER
+    if value is None:
+        return JSON_NULL
+    if isinstance(value, list):
+        return JSON_ARRAY
+    return JSON_OBJECT
+
+
+def _check_text(text: str, role: str, path: Sequence[PathPart]) -> str:
+    match = _LONE_SURROGATE.search(text)
+    if match is not None:
+        code = f"\\u{ord(match.group()):04x}"
+        problem = f"holds a lone UTF-16 surrogate ({code}); it cannot be stored as UTF-8"
+        raise BodyParseError(f"{role} {_preview(text)!r} at {_where(path)} {problem}")
+    return text
+
+
+def _check_object(obj: dict[str, Any], path: Sequence[PathPart]) -> None:
+    if isinstance(obj, _ObjectWithDuplicateKeys):
+        keys = ", ".join(repr(_preview(key)) for key in obj.duplicate_keys)
+        raise BodyParseError(f"duplicate key {keys} in the object at {_where(path)}")
+    for key in obj:
+        _check_text(key, "key", path)
+
+
+def _serialize(value: Any, path: tuple[PathPart, ...]) -> str:
+    """Return compact JSON text of a decoded value, numbers as their literal text."""
+    if isinstance(value, str):
+        return json.dumps(_check_text(value, "string", path), ensure_ascii=False)
+    if isinstance(value, bool):
+        return JSON_TRUE if value else JSON_FALSE
+    if isinstance(value, JsonNumber):
+        return value.literal
+    if value is None:
+        return JSON_NULL
+    if isinstance(value, list):
+        return "[" + ",".join(_serialize(item, (*path, index)) for index, item in enumerate(value)) + "]"
+    _check_object(value, path)
+    members = (
+        f"{json.dumps(key, ensure_ascii=False)}:{_serialize(item, (*path, key))}"
+        for key, item in value.items()
+    )
+    return "{" + ",".join(members) + "}"
+
+
+def _leaf_text(value: Any, path: tuple[str, ...]) -> str | None:
+    if isinstance(value, str):
+        return _check_text(value, "string", path)
+    if isinstance(value, bool):
+        return JSON_TRUE if value else JSON_FALSE
+    if isinstance(value, JsonNumber):
+        return value.literal
+    if value is None:
+        return None
+    return _serialize(value, path)
+
+
+def _flatten_object(obj: dict[str, Any], path: tuple[str, ...], max_depth: int, leaves: list[_Leaf]) -> None:
+    _check_object(obj, path)
+    for key, value in obj.items():
+        child = (*path, key)
+        if isinstance(value, dict) and value and len(child) < max_depth:
+            _flatten_object(value, child, max_depth, leaves)
+        else:
+            leaves.append(_Leaf(child, _leaf_text(value, child), json_type(value)))
+
+
+def _skip_whitespace(text: str, position: int) -> int:
+    match = _JSON_WHITESPACE.match(text, position)
+    return match.end() if match is not None else position
+
+
+def _decode_object(text: str | None) -> dict[str, Any]:
+    if text is None:
+        raise BodyParseError("body is missing (NULL)")
+    if not text:
+        raise BodyParseError("body is empty")
+    if not text.strip():
+        raise BodyParseError(f"body is only whitespace ({len(text)} characters)")
+    start = _skip_whitespace(text, 0)
+    try:
+        document, end = _DECODER.raw_decode(text, start)
+    except json.JSONDecodeError as exc:
+        truncated = exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string")
+        raise BodyParseError(f"{'truncated' if truncated else 'invalid'} JSON: {exc}") from None
+    rest = _skip_whitespace(text, end)
+    if rest != len(text):
+        position = json.JSONDecodeError("trailing data after the JSON value", text, rest)
+        raise BodyParseError(f"invalid JSON: {position}")
+    if not isinstance(document, dict):
+        raise BodyParseError(f"body is a JSON {json_type(document)}, not an object")
+    return document
+
+
+def _columns_of(leaves: list[_Leaf], max_fields: int) -> ParsedBody:
+    if len(leaves) > max_fields:
+        raise BodyParseError(
+            f"body has {len(leaves)} fields, more than the limit of {max_fields} ({MAX_FIELDS_PER_MESSAGE})"
+        )
+    values: dict[str, str | None] = {}
+    types: dict[str, str] = {}
+    for leaf in leaves:
+        column = _column_for(leaf.path)
+        if column in types:
+            sources = naming.find_collisions(other.path for other in leaves)[column]
+            quoted = " and ".join(repr(_preview(source)) for source in sources)
+            raise BodyParseError(f"keys {quoted} both map to column {column!r}")
+        values[column] = leaf.text
+        types[column] = leaf.json_type
+    return ParsedBody(values=values, types=types, error=None)
+
+
+def parse_body(text: str | None, max_fields: int, max_depth: int) -> ParsedBody:
+    """Parse one message body into flat column values and their JSON types.
+
+    Args:
+        text: the body, verbatim (None when absent).
+        max_fields: the most leaf fields (columns) a body may have.
+        max_depth: the deepest path flattened into columns; an object found at this depth is
+            kept whole, as JSON text, in one column.
+
+    Returns:
+        The values and types, or (``values`` and ``types`` empty) the reason the body was rejected.
+    """
+    try:
+        leaves: list[_Leaf] = []
+        _flatten_object(_decode_object(text), (), max_depth, leaves)
+        return _columns_of(leaves, max_fields)
+    except BodyParseError as exc:
+        return ParsedBody(values={}, types={}, error=exc.reason)
+    except RecursionError:
+        limit = sys.getrecursionlimit()
+        reason = f"body nests deeper than Python's JSON parser supports (recursion limit {limit})"
+        return ParsedBody(values={}, types={}, error=reason)

@@ -1,0 +1,231 @@
+"""The standardized layer's transformations: RAW envelopes in, flat string columns out.
+
+Pure DataFrame -> DataFrame functions (plus one small action in :func:`body_columns`); no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from functools import partial
+
+import pyarrow as pa
+from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
+
+from leanops import definitions
+from leanops.transforms.drift import TYPE_SEPARATOR
+from leanops.transforms.json_body import JSON_NULL, parse_body
+
+MESSAGE_ID = "message_id"
+TOPIC_NAME = "topic_name"
+PAYLOAD = "payload"
+SENT_AT = "sent_at"
+INGESTED_AT = "ingested_at"
+RECEIVE_COUNT = "receive_count"
+RUN_ID = "run_id"
+BODY = "body"
+BODY_TYPES = "body_types"
+PARSE_ERROR = "parse_error"
+PARSED_COLUMNS = (BODY, BODY_TYPES, PARSE_ERROR)
+STANDARDIZED_AT = "standardized_at"
+ERROR_REASON = "error_reason"
+RECORDED_AT = "recorded_at"
+COLUMN_NAME = "column_name"
+JSON_TYPE = "json_type"
+EXAMPLE_MESSAGE_ID = "example_message_id"
+
+_ARROW_STRING_MAP = pa.map_(pa.string(), pa.string())
+_SPARK_STRING_MAP = T.MapType(T.StringType(), T.StringType())
+_ROW_NUMBER = "_leanops_row_number"
+_FIRST = 1
+_SPARK_TYPE_OF_ICEBERG: dict[str, T.DataType] = {
+    "string": T.StringType(),
+    "int": T.IntegerType(),
+    "long": T.LongType(),
+    "double": T.DoubleType(),
+    "boolean": T.BooleanType(),
+    "date": T.DateType(),
+    "timestamptz": T.TimestampType(),
+    "timestamp": T.TimestampNTZType(),
+}
+
+
+def timestamp_literal(at: datetime) -> Column:
+    """Return a Spark timestamp literal of an instant; a naive datetime is taken as UTC.
+
+    PySpark would read a naive datetime in the Python process's local time zone, so the time
+    zone is made explicit here.
+    """
+    instant = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+    return F.lit(instant).cast(T.TimestampType())
+
+
+def table_select(kind: str, values: Mapping[str, Column]) -> list[Column]:
+    """Return one column per column of a tables.json table, in order, cast to its type.
+
+    Args:
+        kind: the table kind (leanops.definitions constants).
+        values: expressions of the columns not read by name from the input DataFrame.
+    """
+    return [
+        values.get(column.name, F.col(column.name))
+        .cast(_SPARK_TYPE_OF_ICEBERG[column.type])
+        .alias(column.name)
+        for column in definitions.table(kind).columns
+    ]
+
+
+def _parse_batches(
+    batches: Iterator[pa.RecordBatch], max_fields: int, max_depth: int
+) -> Iterator[pa.RecordBatch]:
+    """Append body, body_types and parse_error to every Arrow batch (runs on the executors)."""
+    for batch in batches:
+        parsed = [parse_body(text, max_fields, max_depth) for text in batch.column(PAYLOAD).to_pylist()]
+        body = pa.array([None if p.error else list(p.values.items()) for p in parsed], type=_ARROW_STRING_MAP)
+        body_types = pa.array(
+            [None if p.error else list(p.types.items()) for p in parsed], type=_ARROW_STRING_MAP
+        )
+        errors = pa.array([p.error for p in parsed], type=pa.string())
+        yield pa.RecordBatch.from_arrays(
+            [*batch.columns, body, body_types, errors],
+            names=[*batch.schema.names, *PARSED_COLUMNS],
+        )
+
+
+def parse_bodies(raw: DataFrame, max_fields: int, max_depth: int) -> DataFrame:
+    """Parse and flatten every RAW row's payload.
+
+    The parser is Python (:func:`leanops.transforms.json_body.parse_body`) run over Arrow batches
+    with ``mapInArrow``, the one documented exception to "no Python per row": Spark's JSON
+    reader cannot report duplicate keys, NaN / Infinity literals or lone surrogates, and cannot
+    keep number literals beyond a double exactly (see docs/DESIGN_NOTES.md).
+
+    Args:
+        raw: RAW envelope rows (the columns of schemas/events.json).
+        max_fields: the most leaf fields a body may have (LEANOPS_MAX_FIELDS_PER_MESSAGE).
+        max_depth: the deepest path flattened into columns (LEANOPS_MAX_NESTING_DEPTH).
+
+    Returns:
+        The input columns, then ``body`` (map column -> value text, NULL on error),
+        ``body_types`` (map column -> JSON type, NULL on error) and ``parse_error`` (NULL or why).
+    """
+    schema = T.StructType(
+        [
+            *raw.schema.fields,
+            T.StructField(BODY, _SPARK_STRING_MAP),
+            T.StructField(BODY_TYPES, _SPARK_STRING_MAP),
+            T.StructField(PARSE_ERROR, T.StringType()),
+        ]
+    )
+    parsed = raw.mapInArrow(partial(_parse_batches, max_fields=max_fields, max_depth=max_depth), schema)
+    return parsed.select(*raw.columns, *PARSED_COLUMNS)
+
+
+def _sortable(df: DataFrame, name: str) -> bool:
+    return not isinstance(df.schema[name].dataType, T.MapType | T.ArrayType | T.StructType)
+
+
+def drop_retry_duplicates(df: DataFrame) -> DataFrame:
+    """Keep the first arrival of every message_id (a Lambda retry re-sends the same message).
+
+    First = smallest ``ingested_at``, then smallest ``receive_count``, then smallest ``payload``;
+    any remaining tie is broken by the other sortable columns, so the row kept never depends on
+    the input's order.
+
+    Args:
+        df: rows with at least message_id, ingested_at, receive_count and payload.
+
+    Returns:
+        One row per message_id, the same columns.
+    """
+    first = [INGESTED_AT, RECEIVE_COUNT, PAYLOAD]
+    rest = [name for name in df.columns if name not in (*first, MESSAGE_ID) and _sortable(df, name)]
+    arrival = Window.partitionBy(MESSAGE_ID).orderBy(
+        *(F.col(name).asc_nulls_last() for name in [*first, *rest])
+    )
+    return (
+        df.withColumn(_ROW_NUMBER, F.row_number().over(arrival))
+        .filter(F.col(_ROW_NUMBER) == _FIRST)
+        .select(*df.columns)
+    )
+
+
+def _parsed_ok(parsed: DataFrame) -> DataFrame:
+    return parsed.filter(F.col(PARSE_ERROR).isNull())
+
+
+def body_columns(parsed: DataFrame) -> list[str]:
+    """Return the sorted distinct body columns of the rows that parsed (one Spark action).
+
+    Args:
+        parsed: the output of :func:`parse_bodies`.
+    """
+    keys = _parsed_ok(parsed).select(F.explode(F.map_keys(BODY)).alias(COLUMN_NAME)).distinct()
+    return sorted(row[COLUMN_NAME] for row in keys.collect())
+
+
+def standardized_rows(
+    parsed: DataFrame, columns: Sequence[str], run_id: str, written_at: datetime
+) -> DataFrame:
+    """Shape the rows that parsed as rows of the standardized table.
+
+    Args:
+        parsed: the output of :func:`parse_bodies` (deduplicated).
+        columns: the body columns to write, in order (a key a row lacks gives NULL).
+        run_id: the id of the standardized run.
+        written_at: when the rows are written (a naive datetime is taken as UTC).
+
+    Returns:
+        The columns of tables.json "standardized" in order, then one string column per body column.
+    """
+    values: dict[str, Column] = {RUN_ID: F.lit(run_id), STANDARDIZED_AT: timestamp_literal(written_at)}
+    body = [F.col(BODY).getItem(name).cast(T.StringType()).alias(name) for name in columns]
+    return _parsed_ok(parsed).select(*table_select(definitions.STANDARDIZED, values), *body)
+
+
+def parse_error_rows(parsed: DataFrame, run_id: str, written_at: datetime) -> DataFrame:
+    """Shape the rows that did not parse as rows of the parse_errors table.
+
+    Args:
+        parsed: the output of :func:`parse_bodies`.
+        run_id: the id of the standardized run.
+        written_at: when the rows are written (a naive datetime is taken as UTC).
+
+    Returns:
+        Exactly the columns of tables.json "parse_errors".
+    """
+    values: dict[str, Column] = {
+        ERROR_REASON: F.col(PARSE_ERROR),
+        RUN_ID: F.lit(run_id),
+        RECORDED_AT: timestamp_literal(written_at),
+    }
+    return parsed.filter(F.col(PARSE_ERROR).isNotNull()).select(
+        *table_select(definitions.PARSE_ERRORS, values)
+    )
+
+
+def observed_types(parsed: DataFrame) -> DataFrame:
+    """Return the JSON types each body column showed in the rows that parsed.
+
+    A column seen with several non-null types gets them sorted and joined by ``|``
+    (``number|string``); a column only ever seen as JSON null is left out.
+
+    Args:
+        parsed: the output of :func:`parse_bodies`.
+
+    Returns:
+        column_name, json_type, example_message_id (the smallest message_id showing the column):
+        one row per column.
+    """
+    types = _parsed_ok(parsed).select(MESSAGE_ID, F.explode(F.col(BODY_TYPES)).alias(COLUMN_NAME, JSON_TYPE))
+    return (
+        types.filter(F.col(JSON_TYPE) != JSON_NULL)
+        .groupBy(COLUMN_NAME)
+        .agg(
+            F.array_join(F.array_sort(F.collect_set(JSON_TYPE)), TYPE_SEPARATOR).alias(JSON_TYPE),
+            F.min(MESSAGE_ID).alias(EXAMPLE_MESSAGE_ID),
+        )
+        .select(COLUMN_NAME, JSON_TYPE, EXAMPLE_MESSAGE_ID)
+    )

@@ -1,0 +1,32 @@
+"""The in-process local pipeline of the e2e tests: the session's SparkSession and moto server.
+
+Scenarios are isolated by unique topic names (the catalog is fixed per Spark session).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from leanops.local.config import ResourceNames
+from leanops.local.pipeline import LocalPipeline
+
+from .support import E2E_PREFIX
+
+# Spark's Python workers must run this interpreter (with leanops and pyarrow), whichever test
+# tier starts the session's SparkSession first.
+os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+
+
+@pytest.fixture(scope="session")
+def pipeline(leanops_home: Path, spark: Any, moto_server: str) -> Iterator[LocalPipeline]:
+    """Open the local pipeline over the session's Spark, moto server and LEANOPS_HOME."""
+    with LocalPipeline(
+        leanops_home, spark=spark, endpoint=moto_server, names=ResourceNames(E2E_PREFIX)
+    ) as opened:
+        yield opened

@@ -1,0 +1,219 @@
+"""sqs_processor handler end to end: SQS event in, Firehose records out, exact batchItemFailures."""
+
+from __future__ import annotations
+
+import json
+from types import ModuleType
+from typing import Any
+
+import boto3
+import pytest
+from ingest_support import (
+    REGION,
+    SENT_MS,
+    STREAM,
+    FakeFirehose,
+    LambdaContextStub,
+    load_event,
+    sqs_record,
+)
+
+from leanops.exceptions import BatchFailedError, InjectedFaultError
+from leanops.ingest.delivery import MAX_BYTES_PER_RECORD
+from leanops.ingest.events import sqs_event
+
+pytestmark = pytest.mark.usefixtures("ingest_env")
+
+
+def _run(
+    handlers: dict[str, ModuleType], event: dict[str, Any], context: LambdaContextStub, firehose: Any
+) -> Any:
+    return handlers["sqs_processor"].lambda_handler(event, context, firehose=firehose)
+
+
+def _failed_ids(response: dict[str, Any]) -> list[str]:
+    return [item["itemIdentifier"] for item in response["batchItemFailures"]]
+
+
+def test_sample_event_lands_in_firehose_verbatim_with_moto(
+    aws: None, handlers: dict[str, ModuleType], context: LambdaContextStub
+) -> None:
+    # GIVEN a real (moto) Firehose stream delivering to S3, and the sample SQS event
+    s3 = boto3.client("s3", region_name=REGION)
+    s3.create_bucket(Bucket="raw", CreateBucketConfiguration={"LocationConstraint": REGION})
+    firehose = boto3.client("firehose", region_name=REGION)
+    firehose.create_delivery_stream(
+        DeliveryStreamName=STREAM,
+        ExtendedS3DestinationConfiguration={
+            "RoleARN": "arn:aws:iam::123456789012:role/fh",
+            "BucketARN": "arn:aws:s3:::raw",
+        },
+    )
+    event = load_event("sqs_event.json")
+    # WHEN the handler runs
+    response = _run(handlers, event, context, firehose)
+    # THEN nothing failed and S3 holds one envelope per message, bodies verbatim
+    assert response == {"batchItemFailures": []}
+    keys = [item["Key"] for item in s3.list_objects_v2(Bucket="raw")["Contents"]]
+    lines = (
+        b"".join(s3.get_object(Bucket="raw", Key=key)["Body"].read() for key in keys)
+        .decode("utf-8")
+        .splitlines()
+    )
+    envelopes = {row["message_id"]: row for row in map(json.loads, lines)}
+    for record in event["Records"]:
+        assert envelopes[record["messageId"]]["payload"] == record["body"]
+    assert envelopes["2e1424d4-f796-459a-8184-9c92662be6da"]["topic_name"] == "payments"
+    assert envelopes["2e1424d4-f796-459a-8184-9c92662be6da"]["receive_count"] == 2
+
+
+def test_record_that_keeps_failing_is_the_only_batch_item_failure(
+    handlers: dict[str, ModuleType], context: LambdaContextStub
+) -> None:
+    # GIVEN Firehose rejects every put of message m-2
+    records = [sqs_record(f'{{"n":{i}}}', message_id=f"m-{i}") for i in range(1, 4)]
+    firehose = FakeFirehose(record_failures={'"m-2"': -1})
+    # WHEN the handler runs
+    response = _run(handlers, sqs_event(records), context, firehose)
+    # THEN exactly m-2 is reported, the others were delivered once each
+    assert _failed_ids(response) == ["m-2"]
+    assert sorted(row["message_id"] for row in firehose.delivered_rows()) == ["m-1", "m-3"]
+    assert len(firehose.calls) == 3  # LEANOPS_FIREHOSE_MAX_ATTEMPTS
+
+
+def test_transient_record_failure_is_retried_until_delivered(
+    handlers: dict[str, ModuleType], context: LambdaContextStub
+) -> None:
+    # GIVEN Firehose rejects message m-1 twice, then accepts it
+    records = [sqs_record("a", message_id="m-1"), sqs_record("b", message_id="m-2")]
+    firehose = FakeFirehose(record_failures={'"m-1"': 2})
+    # WHEN the handler runs
+    response = _run(handlers, sqs_event(records), context, firehose)
+    # THEN nothing fails, m-1 went out on the third call alone, nothing was sent twice
+    assert response == {"batchItemFailures": []}
+    assert [len(call) for call in firehose.calls] == [1, 0, 1]
+    assert sorted(row["message_id"] for row in firehose.delivered_rows()) == ["m-1", "m-2"]
+
+
+@pytest.mark.parametrize(
+    "code", ["ThrottlingException", "ServiceUnavailableException", "LimitExceededException"]
+)
+def test_throttled_calls_are_retried_then_succeed(
+    handlers: dict[str, ModuleType], context: LambdaContextStub, code: str
+) -> None:
+    # GIVEN the first two PutRecordBatch calls are refused as a whole
+    records = [sqs_record("x", message_id="m-1"), sqs_record("y", message_id="m-2")]
+    firehose = FakeFirehose(call_errors=[code, code])
+    # WHEN the handler runs
+    response = _run(handlers, sqs_event(records), context, firehose)
+    # THEN the third call delivered both
+    assert response == {"batchItemFailures": []}
+    assert len(firehose.delivered) == 2
+
+
+def test_throttling_that_never_ends_fails_the_whole_batch(
+    handlers: dict[str, ModuleType], context: LambdaContextStub
+) -> None:
+    # GIVEN every call is throttled
+    records = [sqs_record("x", message_id="m-1"), sqs_record("y", message_id="m-2")]
+    firehose = FakeFirehose(call_errors=["ThrottlingException"] * 3)
+    # WHEN / THEN the invocation raises (powertools semantics: SQS retries the whole batch)
+    with pytest.raises(BatchFailedError, match="all 2 record"):
+        _run(handlers, sqs_event(records), context, firehose)
+
+
+def test_non_retryable_call_error_is_not_retried(
+    handlers: dict[str, ModuleType], context: LambdaContextStub
+) -> None:
+    # GIVEN the stream does not exist
+    firehose = FakeFirehose(call_errors=["ResourceNotFoundException"])
+    # WHEN / THEN the batch fails after a single call
+    with pytest.raises(BatchFailedError, match="ResourceNotFoundException"):
+        _run(handlers, sqs_event([sqs_record("x", message_id="m-1")]), context, firehose)
+    assert firehose.call_errors == []
+    assert firehose.calls == []
+
+
+def test_oversized_message_fails_alone_and_is_never_sent(
+    handlers: dict[str, ModuleType], context: LambdaContextStub
+) -> None:
+    # GIVEN a body whose envelope exceeds Firehose's 1,000 KiB record limit
+    big = sqs_record("x" * MAX_BYTES_PER_RECORD, message_id="big")
+    small = sqs_record("ok", message_id="small")
+    firehose = FakeFirehose()
+    # WHEN the handler runs
+    response = _run(handlers, sqs_event([small, big]), context, firehose)
+    # THEN only the big message is reported and Firehose never saw it
+    assert _failed_ids(response) == ["big"]
+    assert [row["message_id"] for row in firehose.delivered_rows()] == ["small"]
+
+
+def test_message_from_unknown_queue_fails_alone(
+    handlers: dict[str, ModuleType], context: LambdaContextStub
+) -> None:
+    # GIVEN one record comes from a queue LEANOPS_QUEUE_TOPICS does not name
+    known = sqs_record("ok", message_id="known")
+    stray = sqs_record("lost?", message_id="stray", queue="leanops-dev-unknown")
+    firehose = FakeFirehose()
+    # WHEN the handler runs
+    response = _run(handlers, sqs_event([known, stray]), context, firehose)
+    # THEN only the stray record fails
+    assert _failed_ids(response) == ["stray"]
+    assert [row["topic_name"] for row in firehose.delivered_rows()] == ["orders"]
+
+
+def test_501_messages_take_two_calls(handlers: dict[str, ModuleType], context: LambdaContextStub) -> None:
+    # GIVEN 501 messages (Firehose takes at most 500 records per call)
+    records = [sqs_record(str(i), message_id=f"m-{i}") for i in range(501)]
+    firehose = FakeFirehose()
+    # WHEN the handler runs
+    response = _run(handlers, sqs_event(records), context, firehose)
+    # THEN two calls of 500 and 1 delivered everything, in order
+    assert response == {"batchItemFailures": []}
+    assert [len(call) for call in firehose.calls] == [500, 1]
+    assert [row["message_id"] for row in firehose.delivered_rows()] == [f"m-{i}" for i in range(501)]
+
+
+def test_replayed_message_keeps_its_original_id_and_sent_at(
+    handlers: dict[str, ModuleType], context: LambdaContextStub
+) -> None:
+    # GIVEN the sample replay event (message attributes carry the original id and send time)
+    firehose = FakeFirehose()
+    # WHEN the handler runs
+    response = _run(handlers, load_event("sqs_replay_event.json"), context, firehose)
+    # THEN the envelope is that of the original message, marked as replayed
+    assert response == {"batchItemFailures": []}
+    (row,) = firehose.delivered_rows()
+    assert row["message_id"] == "059f36b4-87a3-44ab-83d2-661975830a7d"
+    assert row["sent_at"] == "2026-01-01T10:00:00.123000Z"
+    assert row["replayed_at"] == "2026-01-02T10:00:00.000000Z"
+
+
+def test_empty_event_reports_nothing(handlers: dict[str, ModuleType], context: LambdaContextStub) -> None:
+    firehose = FakeFirehose()
+    assert _run(handlers, {"Records": []}, context, firehose) == {"batchItemFailures": []}
+    assert firehose.calls == []
+
+
+def test_crash_before_put_sends_nothing(
+    handlers: dict[str, ModuleType], context: LambdaContextStub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN the fault point before the put always fires
+    monkeypatch.setenv("LEANOPS_FAULTS", "lambda-crash-before-put=1")
+    firehose = FakeFirehose()
+    # WHEN / THEN the invocation fails and Firehose got nothing
+    with pytest.raises(InjectedFaultError):
+        _run(handlers, sqs_event([sqs_record("x", sent_ms=SENT_MS)]), context, firehose)
+    assert firehose.calls == []
+
+
+def test_crash_after_put_fails_the_invocation_after_delivery(
+    handlers: dict[str, ModuleType], context: LambdaContextStub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN the fault point after a successful put always fires
+    monkeypatch.setenv("LEANOPS_FAULTS", "lambda-crash-after-put=1")
+    firehose = FakeFirehose()
+    # WHEN / THEN the invocation fails although the record reached Firehose (SQS will redeliver it)
+    with pytest.raises(InjectedFaultError):
+        _run(handlers, sqs_event([sqs_record("x", message_id="m-1")]), context, firehose)
+    assert [row["message_id"] for row in firehose.delivered_rows()] == ["m-1"]

@@ -1,0 +1,117 @@
+# terraform test for modules/compute with a mocked AWS provider (no account, no network).
+mock_provider "aws" {
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::123456789012:role/mock" }
+  }
+  mock_resource "aws_sqs_queue" {
+    defaults = { arn = "arn:aws:sqs:eu-west-1:123456789012:mock", url = "https://sqs.eu-west-1.amazonaws.com/123456789012/mock" }
+  }
+  mock_resource "aws_kms_key" {
+    defaults = { arn = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000" }
+  }
+  mock_resource "aws_lambda_function" {
+    defaults = { arn = "arn:aws:lambda:eu-west-1:123456789012:function:mock" }
+  }
+  mock_resource "aws_s3_bucket" {
+    defaults = { arn = "arn:aws:s3:::mock" }
+  }
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:mock" }
+  }
+  mock_resource "aws_kinesis_firehose_delivery_stream" {
+    defaults = { arn = "arn:aws:firehose:eu-west-1:123456789012:deliverystream/mock" }
+  }
+  mock_resource "aws_glue_catalog_database" {
+    defaults = { arn = "arn:aws:glue:eu-west-1:123456789012:database/mock" }
+  }
+  mock_resource "aws_glue_catalog_table" {
+    defaults = { arn = "arn:aws:glue:eu-west-1:123456789012:table/mock/mock" }
+  }
+  mock_resource "aws_glue_job" {
+    defaults = { arn = "arn:aws:glue:eu-west-1:123456789012:job/mock" }
+  }
+}
+
+variables {
+  name_prefix          = "leanops-test"
+  account_id           = "123456789012"
+  region               = "eu-west-1"
+  kms_key_arn          = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000"
+  kms_key_alias_name   = "alias/leanops-test"
+  firehose_stream_name = "leanops-test-raw"
+  queue_topics         = { "leanops-test-orders" = "orders" }
+  dlq_topics           = { "leanops-test-orders-dlq" = "orders" }
+  package_paths = {
+    sqs_processor      = "does/not/exist/sqs_processor.zip"
+    firehose_transform = "does/not/exist/firehose_transform.zip"
+    dlq_archiver       = "does/not/exist/dlq_archiver.zip"
+  }
+}
+
+run "three_functions_with_their_environment" {
+  command = apply
+
+  assert {
+    condition     = toset(keys(aws_lambda_function.this)) == toset(["sqs_processor", "firehose_transform", "dlq_archiver"])
+    error_message = "The module must create sqs_processor, firehose_transform and dlq_archiver."
+  }
+
+  assert {
+    condition     = alltrue([for fn in values(aws_lambda_function.this) : fn.runtime == "python3.11" && fn.kms_key_arn == var.kms_key_arn && fn.reserved_concurrent_executions >= 1])
+    error_message = "Every function must run python3.11, encrypt its environment with the key and have reserved concurrency."
+  }
+
+  assert {
+    condition     = jsondecode(aws_lambda_function.this["sqs_processor"].environment[0].variables.LEANOPS_QUEUE_TOPICS) == { "leanops-test-orders" = "orders" } && aws_lambda_function.this["sqs_processor"].environment[0].variables.LEANOPS_FIREHOSE_STREAM == "leanops-test-raw"
+    error_message = "sqs_processor must get LEANOPS_QUEUE_TOPICS (queue -> topic) and LEANOPS_FIREHOSE_STREAM."
+  }
+
+  assert {
+    condition     = jsondecode(aws_lambda_function.this["dlq_archiver"].environment[0].variables.LEANOPS_QUEUE_TOPICS) == { "leanops-test-orders-dlq" = "orders" }
+    error_message = "dlq_archiver must get LEANOPS_QUEUE_TOPICS mapping DLQ names to topics."
+  }
+
+  assert {
+    condition     = alltrue([for name, fn in aws_lambda_function.this : contains(keys(fn.environment[0].variables), "POWERTOOLS_SERVICE_NAME") && fn.environment[0].variables.POWERTOOLS_LOG_LEVEL == "INFO"])
+    error_message = "Every function must get POWERTOOLS_SERVICE_NAME and POWERTOOLS_LOG_LEVEL."
+  }
+
+  assert {
+    condition     = alltrue([for group in values(aws_cloudwatch_log_group.this) : group.retention_in_days == 30 && group.kms_key_id == var.kms_key_arn])
+    error_message = "Every log group must have a retention and the KMS key."
+  }
+}
+
+run "each_role_grants_only_what_its_function_does" {
+  command = apply
+
+  assert {
+    condition     = flatten([for s in jsondecode(aws_iam_role_policy.this["sqs_processor"].policy).Statement : s.Resource if s.Sid == "ConsumeOwnQueues"]) == ["arn:aws:sqs:eu-west-1:123456789012:leanops-test-orders"]
+    error_message = "sqs_processor may consume the topic queues only."
+  }
+
+  assert {
+    condition     = flatten([for s in jsondecode(aws_iam_role_policy.this["sqs_processor"].policy).Statement : s.Resource if s.Sid == "PutToStream"]) == ["arn:aws:firehose:eu-west-1:123456789012:deliverystream/leanops-test-raw"]
+    error_message = "sqs_processor may write to the one stream only."
+  }
+
+  assert {
+    condition     = flatten([for s in jsondecode(aws_iam_role_policy.this["dlq_archiver"].policy).Statement : s.Resource if s.Sid == "ConsumeOwnQueues"]) == ["arn:aws:sqs:eu-west-1:123456789012:leanops-test-orders-dlq"]
+    error_message = "dlq_archiver may consume the DLQs only."
+  }
+
+  assert {
+    condition     = !contains([for s in jsondecode(aws_iam_role_policy.this["firehose_transform"].policy).Statement : s.Sid], "PutToStream") && !contains([for s in jsondecode(aws_iam_role_policy.this["firehose_transform"].policy).Statement : s.Sid], "ConsumeOwnQueues")
+    error_message = "firehose_transform needs neither queues nor the stream."
+  }
+}
+
+run "an_unknown_function_is_rejected" {
+  command = plan
+
+  variables {
+    functions = { cycle_planner = {} }
+  }
+
+  expect_failures = [var.functions]
+}

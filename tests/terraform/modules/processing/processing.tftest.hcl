@@ -1,0 +1,119 @@
+# terraform test for modules/processing with a mocked AWS provider (no account, no network).
+mock_provider "aws" {
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::123456789012:role/mock" }
+  }
+  mock_resource "aws_sqs_queue" {
+    defaults = { arn = "arn:aws:sqs:eu-west-1:123456789012:mock", url = "https://sqs.eu-west-1.amazonaws.com/123456789012/mock" }
+  }
+  mock_resource "aws_kms_key" {
+    defaults = { arn = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000" }
+  }
+  mock_resource "aws_lambda_function" {
+    defaults = { arn = "arn:aws:lambda:eu-west-1:123456789012:function:mock" }
+  }
+  mock_resource "aws_s3_bucket" {
+    defaults = { arn = "arn:aws:s3:::mock" }
+  }
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:mock" }
+  }
+  mock_resource "aws_kinesis_firehose_delivery_stream" {
+    defaults = { arn = "arn:aws:firehose:eu-west-1:123456789012:deliverystream/mock" }
+  }
+  mock_resource "aws_glue_catalog_database" {
+    defaults = { arn = "arn:aws:glue:eu-west-1:123456789012:database/mock" }
+  }
+  mock_resource "aws_glue_catalog_table" {
+    defaults = { arn = "arn:aws:glue:eu-west-1:123456789012:table/mock/mock" }
+  }
+  mock_resource "aws_glue_job" {
+    defaults = { arn = "arn:aws:glue:eu-west-1:123456789012:job/mock" }
+  }
+}
+
+variables {
+  name_prefix              = "leanops-test"
+  account_id               = "123456789012"
+  region                   = "eu-west-1"
+  kms_key_arn              = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000"
+  kms_key_alias_name       = "alias/leanops-test"
+  data_lake_bucket_name    = "leanops-test-lake-123456789012"
+  glue_assets_bucket_name  = "leanops-test-glue-assets-123456789012"
+  schemas_bucket_name      = "leanops-test-schemas-123456789012"
+  checkpoint_table_name    = "leanops-test-checkpoints"
+  lock_table_name          = "leanops-test-locks"
+  alert_topic_arn          = "arn:aws:sns:eu-west-1:123456789012:leanops-test-alerts"
+  standardized_script_path = "does/not/exist/standardized_processor.py"
+  curated_script_path      = "does/not/exist/curated_processor.py"
+  package_path             = "does/not/exist/leanops.zip"
+  wheel_paths              = ["does/not/exist/rpds_py-1-cp311-cp311-manylinux2014_x86_64.whl"]
+}
+
+run "two_glue_5_jobs_with_the_iceberg_glue_catalog" {
+  command = apply
+
+  assert {
+    condition     = toset(keys(aws_glue_job.this)) == toset(["standardized", "curated"]) && alltrue([for job in values(aws_glue_job.this) : job.glue_version == "5.0" && job.command[0].python_version == "3"])
+    error_message = "The module must create the standardized and curated Glue 5.0 Python jobs."
+  }
+
+  assert {
+    condition     = strcontains(aws_glue_job.this["standardized"].default_arguments["--conf"], "spark.sql.catalog.glue_catalog.catalog-impl=org.apache.iceberg.aws.glue.GlueCatalog") && strcontains(aws_glue_job.this["standardized"].default_arguments["--conf"], "spark.sql.defaultCatalog=glue_catalog") && strcontains(aws_glue_job.this["standardized"].default_arguments["--conf"], "spark.sql.session.timeZone=UTC")
+    error_message = "The jobs must use Iceberg's GlueCatalog as glue_catalog, by default, in UTC."
+  }
+
+  assert {
+    condition     = aws_glue_job.this["curated"].default_arguments["--datalake-formats"] == "iceberg" && aws_glue_job.this["curated"].default_arguments["--job-bookmark-option"] == "job-bookmark-disable" && aws_glue_job.this["curated"].default_arguments["--extra-py-files"] == "s3://leanops-test-glue-assets-123456789012/glue/packages/leanops.zip"
+    error_message = "The jobs must load Iceberg, disable bookmarks (checkpoints are ours) and import the leanops package."
+  }
+
+  assert {
+    condition     = aws_glue_job.this["curated"].default_arguments["--LEANOPS_CONTRACTS_URI"] == "s3://leanops-test-schemas-123456789012/contracts/" && aws_glue_job.this["curated"].default_arguments["--LEANOPS_CHECKPOINT_TABLE"] == "leanops-test-checkpoints" && aws_glue_job.this["curated"].default_arguments["--LEANOPS_LOCK_TABLE"] == "leanops-test-locks" && aws_glue_job.this["curated"].default_arguments["--LEANOPS_ALERT_TOPIC_ARN"] == var.alert_topic_arn
+    error_message = "The jobs must get the LEANOPS_* settings (contracts, checkpoint and lock tables, alert topic)."
+  }
+
+  assert {
+    condition     = aws_glue_job.this["standardized"].default_arguments["--additional-python-modules"] == "s3://leanops-test-glue-assets-123456789012/glue/packages/wheels/rpds_py-1-cp311-cp311-manylinux2014_x86_64.whl"
+    error_message = "Compiled wheels must be uploaded and installed with --additional-python-modules."
+  }
+
+  assert {
+    condition     = !contains(keys(aws_glue_job.this["curated"].default_arguments), "--LEANOPS_TOPICS")
+    error_message = "Topics are passed per run (one shard each), never as a default argument."
+  }
+
+  assert {
+    condition     = aws_glue_security_configuration.this[0].encryption_configuration[0].s3_encryption[0].s3_encryption_mode == "SSE-KMS" && aws_glue_security_configuration.this[0].encryption_configuration[0].cloudwatch_encryption[0].cloudwatch_encryption_mode == "SSE-KMS" && aws_glue_security_configuration.this[0].encryption_configuration[0].job_bookmarks_encryption[0].job_bookmarks_encryption_mode == "CSE-KMS"
+    error_message = "The security configuration must encrypt S3 output, logs and bookmarks with the key."
+  }
+}
+
+run "each_job_writes_only_its_own_layer" {
+  command = apply
+
+  assert {
+    condition     = flatten([for s in jsondecode(aws_iam_role_policy.this["standardized"].policy).Statement : s.Resource if s.Sid == "WriteTargetTables"]) == ["arn:aws:glue:eu-west-1:123456789012:catalog", "arn:aws:glue:eu-west-1:123456789012:database/iceberg_standardized_db", "arn:aws:glue:eu-west-1:123456789012:table/iceberg_standardized_db/*"]
+    error_message = "standardized may write the standardized database only."
+  }
+
+  assert {
+    condition     = flatten([for s in jsondecode(aws_iam_role_policy.this["curated"].policy).Statement : s.Resource if s.Sid == "WriteTargetDataAndTemp"]) == ["arn:aws:s3:::leanops-test-lake-123456789012/warehouse/iceberg_curated_db.db/*", "arn:aws:s3:::leanops-test-glue-assets-123456789012/tmp/*"]
+    error_message = "curated may write the curated prefix of the lake (and its temp prefix) only."
+  }
+
+  assert {
+    condition     = flatten([for s in jsondecode(aws_iam_role_policy.this["curated"].policy).Statement : s.Resource if s.Sid == "CheckpointsAndLocks"]) == ["arn:aws:dynamodb:eu-west-1:123456789012:table/leanops-test-checkpoints", "arn:aws:dynamodb:eu-west-1:123456789012:table/leanops-test-locks"]
+    error_message = "The jobs may use the checkpoint and lock tables only."
+  }
+}
+
+run "glue_versions_other_than_5_are_rejected" {
+  command = plan
+
+  variables {
+    glue_version = "4.0"
+  }
+
+  expect_failures = [var.glue_version]
+}

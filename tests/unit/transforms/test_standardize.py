@@ -1,0 +1,155 @@
+"""Standardized transforms on small local DataFrames: parse, FIFO dedupe, shaping rows, observed types."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from typing import TYPE_CHECKING
+
+import pytest
+from pyspark.sql import functions as F
+
+from leanops import definitions
+from leanops.transforms import standardize
+
+from .builders import T0, micros, raw_frame
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from pyspark.sql import DataFrame, SparkSession
+
+pytestmark = pytest.mark.spark
+
+MAX_FIELDS = 100
+MAX_DEPTH = 4
+RUN_ID = "run-1"
+WRITTEN_AT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+PLUS_TWO = timezone(timedelta(hours=2))
+
+
+@pytest.fixture(scope="module")
+def parsed(spark: SparkSession) -> Iterator[DataFrame]:
+    raw = raw_frame(
+        spark,
+        [
+            {"message_id": "m1", "payload": '{"id": "o-1", "customer": {"id": "c-1"}, "amount": 12.50}'},
+            {"message_id": "m2", "payload": '{"id": "o-2", "amount": "7", "note": null, "tags": ["a"]}'},
+            {"message_id": "m3", "payload": '{"id": "o-3"'},
+            {"message_id": "m4", "payload": None},
+        ],
+    )
+    result = standardize.parse_bodies(raw, MAX_FIELDS, MAX_DEPTH).cache()
+    yield result
+    result.unpersist()
+
+
+def test_parse_bodies_keeps_the_envelope_and_adds_body_types_and_errors(parsed: DataFrame) -> None:
+    # WHEN RAW rows are parsed
+    rows = {row["message_id"]: row.asDict() for row in parsed.collect()}
+    # THEN the envelope columns are kept and three columns are added
+    raw_columns = definitions.table(definitions.RAW).column_names
+    assert tuple(parsed.columns) == (*raw_columns, *standardize.PARSED_COLUMNS)
+    assert rows["m1"]["body"] == {"id": "o-1", "customer__id": "c-1", "amount": "12.50"}
+    assert rows["m1"]["body_types"] == {"id": "string", "customer__id": "string", "amount": "number"}
+    assert rows["m2"]["body"] == {"id": "o-2", "amount": "7", "note": None, "tags": '["a"]'}
+    assert rows["m2"]["parse_error"] is None
+    assert rows["m3"]["parse_error"] == "truncated JSON: Expecting ',' delimiter: line 1 column 13 (char 12)"
+    assert rows["m3"]["body"] is None
+    assert rows["m4"]["parse_error"] == "body is missing (NULL)"
+    assert rows["m1"]["receive_count"] == 1
+
+
+def test_body_columns_are_the_sorted_keys_of_rows_that_parsed(parsed: DataFrame) -> None:
+    assert standardize.body_columns(parsed) == ["amount", "customer__id", "id", "note", "tags"]
+
+
+def test_standardized_rows_have_the_table_columns_then_the_body_columns(parsed: DataFrame) -> None:
+    # WHEN rows are shaped with an explicit column list (one column no row has)
+    body = ["id", "amount", "customer__id", "not_seen"]
+    rows = standardize.standardized_rows(parsed, body, RUN_ID, WRITTEN_AT)
+    # THEN columns follow tables.json, then the body columns in the given order, all strings
+    assert rows.columns == [*definitions.table(definitions.STANDARDIZED).column_names, *body]
+    assert all(rows.schema[name].dataType.simpleString() == "string" for name in body)
+    got = {
+        row["message_id"]: row
+        for row in rows.select("*", F.unix_micros("standardized_at").alias("at")).collect()
+    }
+    # AND only parsed rows are kept; a missing key is NULL; run id and time are stamped
+    assert sorted(got) == ["m1", "m2"]
+    assert (got["m1"]["id"], got["m1"]["amount"], got["m1"]["customer__id"], got["m1"]["not_seen"]) == (
+        "o-1",
+        "12.50",
+        "c-1",
+        None,
+    )
+    assert got["m2"]["customer__id"] is None
+    assert got["m2"]["run_id"] == RUN_ID
+    assert got["m2"]["at"] == micros(WRITTEN_AT)
+
+
+def test_parse_error_rows_have_exactly_the_parse_errors_columns(parsed: DataFrame) -> None:
+    rows = standardize.parse_error_rows(parsed, RUN_ID, WRITTEN_AT)
+    assert tuple(rows.columns) == definitions.table(definitions.PARSE_ERRORS).column_names
+    got = {row["message_id"]: row for row in rows.collect()}
+    assert sorted(got) == ["m3", "m4"]
+    assert got["m3"]["payload"] == '{"id": "o-3"'
+    assert got["m3"]["error_reason"].startswith("truncated JSON")
+    assert (got["m4"]["topic_name"], got["m4"]["run_id"]) == ("orders", RUN_ID)
+
+
+def test_observed_types_merge_types_per_column_and_skip_nulls(spark: SparkSession) -> None:
+    raw = raw_frame(
+        spark,
+        [
+            {"message_id": "m2", "payload": '{"amount": "7", "gone": null}'},
+            {"message_id": "m1", "payload": '{"amount": 7.5}'},
+            {"message_id": "m3", "payload": '{"amount": 8, "x": true}'},
+            {"message_id": "m0", "payload": "not json"},
+        ],
+    )
+    observed = standardize.observed_types(standardize.parse_bodies(raw, MAX_FIELDS, MAX_DEPTH))
+    assert sorted(tuple(row) for row in observed.collect()) == [
+        ("amount", "number|string", "m1"),
+        ("x", "boolean", "m3"),
+    ]
+
+
+def test_first_arrival_wins_by_instant_then_receive_count_then_payload(spark: SparkSession) -> None:
+    # GIVEN Lambda-retry copies of the same messages
+    raw = raw_frame(
+        spark,
+        [
+            # m1: 12:00+02:00 is 10:00Z, earlier than 10:30Z even though its wall clock is later
+            {
+                "message_id": "m1",
+                "payload": "x",
+                "ingested_at": T0 + timedelta(minutes=30),
+                "receive_count": 1,
+            },
+            {
+                "message_id": "m1",
+                "payload": "x",
+                "ingested_at": datetime(2026, 1, 1, 12, tzinfo=PLUS_TWO),
+                "receive_count": 2,
+            },
+            # m2: same instant, the smaller receive count wins
+            {"message_id": "m2", "payload": "x", "receive_count": 2},
+            {"message_id": "m2", "payload": "x", "receive_count": 1},
+            # m3: full tie on time and receive count: the smaller payload wins (determinism)
+            {"message_id": "m3", "payload": "b"},
+            {"message_id": "m3", "payload": "a"},
+            {"message_id": "m4", "payload": "only"},
+        ],
+    )
+    # WHEN duplicates are dropped
+    kept = standardize.drop_retry_duplicates(raw)
+    # THEN one row per message id is left: its first arrival, with all columns
+    assert kept.columns == raw.columns
+    got = {row["message_id"]: (row["receive_count"], row["payload"]) for row in kept.collect()}
+    assert got == {"m1": (2, "x"), "m2": (1, "x"), "m3": (1, "a"), "m4": (1, "only")}
+
+
+def test_a_naive_written_at_is_taken_as_utc_not_local_time(spark: SparkSession) -> None:
+    naive = datetime(2026, 1, 2, 3, 4, 5)
+    (row,) = spark.range(1).select(F.unix_micros(standardize.timestamp_literal(naive)).alias("at")).collect()
+    assert row["at"] == micros(naive.replace(tzinfo=UTC))
