@@ -95,7 +95,7 @@ def spark(leanops_home: Path) -> Iterator[SparkSession]:
 
 @pytest.fixture(scope="session")
 def iceberg_catalog(leanops_home: Path) -> Any:
-    """pyiceberg's view of the same catalog the `spark` fixture uses."""
+    """Pyiceberg's view of the same catalog the `spark` fixture uses."""
     from leanops.local.catalog import local_catalog
 
     return local_catalog(leanops_home)

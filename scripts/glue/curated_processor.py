@@ -1,37 +1,14 @@
-"""Glue entry point of the curated layer: thin wiring around leanops.jobs.
+"""Glue entry point of the curated layer: thin wiring around leanops.jobs (see GlueEntryPoint).
 
-Arguments are the setting keys of leanops.settings (``--LEANOPS_TOPICS orders,payments``
-``--LEANOPS_CONTRACTS_URI s3://bucket/contracts/`` ...). The Iceberg catalog comes from the
-session's configuration (Terraform's ``--conf`` in Glue, the local runner's session locally).
+``main(argv=None, spark=None) -> JobReport``; in Glue, ``--LEANOPS_*`` job arguments (Terraform's
+default arguments plus ``--LEANOPS_TOPICS`` from Step Functions); locally, the runner calls
+``main(argv, spark=its_session)``.
 """
 
-from __future__ import annotations
-
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
-
 from leanops.definitions import CURATED
-from leanops.jobs.entry import run_entry
+from leanops.jobs.entry import GlueEntryPoint
 
-if TYPE_CHECKING:
-    from pyspark.sql import SparkSession
-
-    from leanops.jobs import JobReport
-
-
-def main(argv: Sequence[str] | None = None, spark: SparkSession | None = None) -> JobReport:
-    """Run the curated layer over the topics of this job's shard.
-
-    Args:
-        argv: job arguments without the program name; None reads sys.argv.
-        spark: the session to use; None gets or creates the active one.
-
-    Returns:
-        The run's report (the run raises when a topic failed, so Glue marks it failed).
-
-    """
-    return run_entry(CURATED, argv, spark)
-
+main = GlueEntryPoint(CURATED)
 
 if __name__ == "__main__":
     main()

@@ -118,14 +118,23 @@ def _field_spec(name: str, raw: dict[str, Any], source: str) -> FieldSpec:
     if match := _DECIMAL.fullmatch(type_text):
         precision, scale = int(match.group(1)), int(match.group(2))
         if not 1 <= precision <= MAX_DECIMAL_PRECISION:
-            raise ContractError(source, f"field {name!r}: decimal precision {precision} is not within 1..{MAX_DECIMAL_PRECISION}")
+            raise ContractError(
+                source,
+                f"field {name!r}: decimal precision {precision} is not within 1..{MAX_DECIMAL_PRECISION}",
+            )
         if scale > precision:
-            raise ContractError(source, f"field {name!r}: decimal scale {scale} exceeds its precision {precision}")
+            raise ContractError(
+                source, f"field {name!r}: decimal scale {scale} exceeds its precision {precision}"
+            )
         type_name = "decimal"
     elif type_text in SIMPLE_TYPES:
         type_name = type_text
     else:
-        raise ContractError(source, f"field {name!r}: unknown type {raw['type']!r}; use one of {', '.join(SIMPLE_TYPES)} or decimal(p,s)")
+        raise ContractError(
+            source,
+            f"field {name!r}: unknown type {raw['type']!r}; "
+            f"use one of {', '.join(SIMPLE_TYPES)} or decimal(p,s)",
+        )
     path = tuple(raw.get("path", name).split("."))
     return FieldSpec(
         name=name,
@@ -171,7 +180,10 @@ def parse_contract(text: str | bytes, source: str, expected_topic: str | None = 
     by_name = {spec.name: spec for spec in fields}
     reserved = (naming.system_columns() | CONVERSION_COLUMNS) & set(by_name)
     if reserved:
-        raise ContractError(source, f"field name(s) {sorted(reserved)} are reserved (system or working columns of the curated table)")
+        raise ContractError(
+            source,
+            f"field name(s) {sorted(reserved)} are reserved (system or working columns of the curated table)",
+        )
     for role, names in (("key", document["key"]), ("order_by", [document["order_by"]])):
         for name in names:
             if name not in by_name:
@@ -181,7 +193,11 @@ def parse_contract(text: str | bytes, source: str, expected_topic: str | None = 
     sources: dict[str, str] = {}
     for spec in fields:
         if spec.source_column in sources:
-            raise ContractError(source, f"fields {sources[spec.source_column]!r} and {spec.name!r} read the same body value ({spec.source_column})")
+            raise ContractError(
+                source,
+                f"fields {sources[spec.source_column]!r} and {spec.name!r} read the same body value "
+                f"({spec.source_column})",
+            )
         sources[spec.source_column] = spec.name
     return Contract(topic=topic, key=tuple(document["key"]), order_by=document["order_by"], fields=fields)
 

@@ -133,7 +133,10 @@ def table(kind: str) -> TableDef:
     if spec.get("columns_from") == ENVELOPE_FILE:
         columns = envelope_columns()
     else:
-        columns = tuple(ColumnDef(c["name"], c["type"], c.get("required", False), c.get("comment", "")) for c in spec["columns"])
+        columns = tuple(
+            ColumnDef(c["name"], c["type"], c.get("required", False), c.get("comment", ""))
+            for c in spec["columns"]
+        )
     return TableDef(
         kind=kind,
         database=tables["databases"][spec["database"]],
@@ -173,5 +176,7 @@ def validate_topic_name(topic: str) -> str:
     if not isinstance(topic, str) or not re.fullmatch(rule["pattern"], topic):
         raise TopicNameError(str(topic), f"must match {rule['pattern']}: {rule['description']}")
     if topic in rule["reserved"]:
-        raise TopicNameError(topic, f"collides with a shared table name (reserved: {', '.join(rule['reserved'])})")
+        raise TopicNameError(
+            topic, f"collides with a shared table name (reserved: {', '.join(rule['reserved'])})"
+        )
     return topic

@@ -89,7 +89,9 @@ class SchemaConflictError(LeanOpsError):
 class TopicFailuresError(LeanOpsError):
     """One or more topics of a job run failed; the others ran and committed."""
 
-    def __init__(self, layer: str, run_id: str, failures: dict[str, str], report: object | None = None) -> None:
+    def __init__(
+        self, layer: str, run_id: str, failures: dict[str, str], report: object | None = None
+    ) -> None:
         listed = "; ".join(f"{topic}: {message}" for topic, message in failures.items())
         super().__init__(f"{layer} run {run_id}: {len(failures)} topic(s) failed: {listed}")
         self.layer = layer

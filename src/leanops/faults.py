@@ -6,7 +6,10 @@ unset (always, in AWS) every call is a no-op. The local runner sets it from
 ``production_emulation.sh run --fault NAME=RATE --seed N``; one seeded generator per fault
 name makes a run deterministic for a seed.
 
-Format: ``LEANOPS_FAULTS="lambda-crash-after-put=0.3,job-crash-after-commit=0.5;seed=7"``.
+Format: ``LEANOPS_FAULTS="lambda-crash-after-put=0.3,job-crash-after-commit=0.5;seed=7;cycle=3"``.
+``cycle`` (default 0) numbers the run: the local runner sets it to the count of earlier runs, so
+that a repeated ``run --seed 7`` draws new faults each time (a run that crashed on its first draw
+would otherwise crash the same way forever) and a replay from ``reset`` is still identical.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ class FaultPlan:
 
     rates: dict[str, float]
     seed: int = 0
+    cycle: int = 0
     _generators: dict[str, random.Random] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -53,37 +57,42 @@ class FaultPlan:
         if rate <= 0.0:
             return False
         with self._lock:
-            generator = self._generators.setdefault(name, random.Random(f"{self.seed}:{name}"))
+            generator = self._generators.setdefault(name, random.Random(f"{self.seed}:{self.cycle}:{name}"))
             return generator.random() < rate
 
 
 def parse_plan(text: str) -> FaultPlan:
-    """Parse ``name=rate,name=rate;seed=N``.
+    """Parse ``name=rate,name=rate;seed=N;cycle=M``.
 
     Raises:
         ConfigurationError: on an unknown fault name or a rate outside 0..1.
     """
     rates: dict[str, float] = {}
-    seed = 0
+    numbers = {"seed": 0, "cycle": 0}
     for part in text.replace(";", ",").split(","):
         part = part.strip()
         if not part:
             continue
         name, _, value = part.partition("=")
         name = name.strip()
-        if name == "seed":
-            seed = int(value)
+        if name in numbers:
+            try:
+                numbers[name] = int(value)
+            except ValueError as exc:
+                raise ConfigurationError(FAULTS_ENV, f"{name} must be a whole number, got {value!r}") from exc
             continue
         if name not in KNOWN_FAULTS:
             raise ConfigurationError(FAULTS_ENV, f"unknown fault {name!r}; known: {', '.join(KNOWN_FAULTS)}")
         try:
             rate = float(value)
         except ValueError as exc:
-            raise ConfigurationError(FAULTS_ENV, f"rate of {name} must be a number in 0..1, got {value!r}") from exc
+            raise ConfigurationError(
+                FAULTS_ENV, f"rate of {name} must be a number in 0..1, got {value!r}"
+            ) from exc
         if not 0.0 <= rate <= 1.0:
             raise ConfigurationError(FAULTS_ENV, f"rate of {name} must be in 0..1, got {rate}")
         rates[name] = rate
-    return FaultPlan(rates=rates, seed=seed)
+    return FaultPlan(rates=rates, seed=numbers["seed"], cycle=numbers["cycle"])
 
 
 _active: FaultPlan | None = None

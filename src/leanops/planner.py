@@ -41,6 +41,8 @@ NO_SNAPSHOT_IDS = frozenset({None, -1})
 GZIP_SUFFIX = ".gz"
 GLUE_TABLE_MISSING = "EntityNotFoundException"
 TOPIC_SEPARATOR = ","
+GATE_CLOSED = "gate closed"
+INVALID_CONTRACT = "invalid contract"
 
 
 @dataclass(frozen=True)
@@ -204,7 +206,8 @@ class CyclePlanner:
         try:
             return self._plan_topic(topic)
         except ContractError as exc:
-            return TopicPlan(work=False, reason=f"gate closed: invalid contract: {exc}")
+            logger.warning("topic %s skipped: %s", topic, exc)
+            return TopicPlan(work=False, reason=f"{GATE_CLOSED}: {INVALID_CONTRACT}: {exc}")
         except (ClientError, LeanOpsError, ValueError, OSError) as exc:
             logger.exception("planning topic %s failed", topic)
             return TopicPlan(work=False, reason=f"planner error: {exc}")
@@ -212,7 +215,7 @@ class CyclePlanner:
     def _plan_topic(self, topic: str) -> TopicPlan:
         if self._contracts.load(topic) is None:
             return TopicPlan(
-                work=False, reason=f"gate closed: no contract at {self._contracts.uri_of(topic)}"
+                work=False, reason=f"{GATE_CLOSED}: no contract at {self._contracts.uri_of(topic)}"
             )
         checkpoints = self._checkpoints(topic)
         raw_cached = checkpoints.cached_state(RAW_LOCATION_ATTRIBUTE, SNAPSHOT_ATTRIBUTE)

@@ -66,7 +66,9 @@ def queue_topics(mapping: Mapping[str, str]) -> dict[str, str]:
         parsed = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise ConfigurationError(QUEUE_TOPICS, f"is not valid JSON: {exc}") from exc
-    if not isinstance(parsed, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in parsed.items()):
+    if not isinstance(parsed, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in parsed.items()
+    ):
         raise ConfigurationError(QUEUE_TOPICS, 'must be a JSON object {"<queue name>": "<topic>"}')
     return parsed
 

@@ -5,8 +5,6 @@ Scenarios are isolated by unique topic names (the catalog is fixed per Spark ses
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,10 +15,6 @@ from leanops.local.config import ResourceNames
 from leanops.local.pipeline import LocalPipeline
 
 from .support import E2E_PREFIX
-
-# Spark's Python workers must run this interpreter (with leanops and pyarrow), whichever test
-# tier starts the session's SparkSession first.
-os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,8 @@
 #   tests/e2e/production_emulation.sh --target aws --tf-outputs outputs.json <subcommand> ...
 #
 # A thin wrapper: finds the repository's virtualenv (or $LEANOPS_PYTHON) and runs the CLI
-# (python -m leanops.local.cli), from any working directory. State: $LEANOPS_HOME (default ./.leanops).
+# (python -m leanops.local.cli), from any working directory. State: $LEANOPS_HOME (default: the
+# repository's .leanops/, whatever the working directory).
 set -euo pipefail
 
 script_dir="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)"
@@ -23,9 +24,10 @@ if [[ -z "${python}" ]]; then
   done
 fi
 if [[ -z "${python}" ]]; then
-  echo "production_emulation.sh: no Python found: create ${repo_root}/.venv (pip install -e '.[test]') or set LEANOPS_PYTHON" >&2
+  echo "production_emulation.sh: no virtualenv at ${repo_root}/.venv: run 'make setup' (scripts/setup_local.sh) first, or set LEANOPS_PYTHON" >&2
   exit 2
 fi
 
+export LEANOPS_HOME="${LEANOPS_HOME:-${repo_root}/.leanops}"
 export PYTHONPATH="${repo_root}/src${PYTHONPATH:+:${PYTHONPATH}}"
 exec "${python}" -m leanops.local.cli "$@"

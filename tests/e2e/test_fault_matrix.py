@@ -181,3 +181,29 @@ def test_job_fault_converges_to_the_fault_free_result(
     assert pipeline.run([topic]).ok
     # THEN the tables equal the fault-free run's
     assert_same_as_baseline(pipeline, topic, baseline)
+
+
+ACCEPTANCE_PLAN = (
+    f"{faults.LAMBDA_CRASH_AFTER_PUT}=0.3,{faults.FIREHOSE_PARTIAL_FAILURE}=0.2,"
+    f"{faults.JOB_CRASH_AFTER_COMMIT}=0.5;seed=7"
+)
+
+
+def test_repeated_cli_runs_under_the_same_seed_converge(
+    pipeline: LocalPipeline,
+    baseline: dict[str, list[tuple[Any, ...]]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # GIVEN `run --fault ... --seed 7` repeated, each run a new process (the plan is parsed anew)
+    topics = [prepared_topic(pipeline, "fm_accept", tmp_path) for _ in range(2)]
+    for _attempt in range(10):
+        monkeypatch.setattr(faults, "_active_source", None)
+        if pipeline.run(topics, fault_plan=ACCEPTANCE_PLAN).ok:
+            break
+    else:
+        pytest.fail("repeated runs under the same seed never converged: each run must draw new faults")
+    # WHEN one clean cycle follows THEN every topic equals the fault-free outcome
+    assert pipeline.run(topics).ok
+    for topic in topics:
+        assert_same_as_baseline(pipeline, topic, baseline)

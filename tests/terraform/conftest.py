@@ -47,7 +47,11 @@ def run_script(terraform_work: Path) -> RunScript:
     """Run one command of scripts/terraform_offline.sh in the session's work folder."""
 
     def run(*arguments: str) -> ScriptResult:
-        environment = {**os.environ, "LEANOPS_TF_WORK": str(terraform_work), "LEANOPS_IAC_VENV": str(IAC_VENV)}
+        environment = {
+            **os.environ,
+            "LEANOPS_TF_WORK": str(terraform_work),
+            "LEANOPS_IAC_VENV": str(IAC_VENV),
+        }
         completed = subprocess.run(
             ["bash", str(SCRIPT), *arguments],
             cwd=REPO_ROOT,
@@ -66,7 +70,11 @@ def run_script(terraform_work: Path) -> RunScript:
 def iac_tools() -> Path:
     """The venv holding checkov and terraform-compliance (installed on first use)."""
     completed = subprocess.run(
-        ["bash", str(INSTALL_IAC_SCRIPT)], capture_output=True, text=True, timeout=COMMAND_TIMEOUT_SECONDS, check=False
+        ["bash", str(INSTALL_IAC_SCRIPT)],
+        capture_output=True,
+        text=True,
+        timeout=COMMAND_TIMEOUT_SECONDS,
+        check=False,
     )
     if completed.returncode != 0:
         pytest.fail(f"scripts/install_iac_tools.sh failed:\n{completed.stdout}\n{completed.stderr}")
@@ -80,11 +88,17 @@ def initialised_root(run_script: RunScript) -> ScriptResult:
 
 
 @pytest.fixture(scope="session")
-def plans(run_script: RunScript, initialised_root: ScriptResult, terraform_work: Path) -> dict[str, dict[str, Any]]:
+def plans(
+    run_script: RunScript, initialised_root: ScriptResult, terraform_work: Path
+) -> dict[str, dict[str, Any]]:
     """Environment -> its plan as JSON (terraform show -json), planned once per session, in parallel."""
-    assert initialised_root.returncode == 0, f"terraform init/validate of the root failed:\n{initialised_root.output}"
+    assert initialised_root.returncode == 0, (
+        f"terraform init/validate of the root failed:\n{initialised_root.output}"
+    )
     with ThreadPoolExecutor(max_workers=PARALLEL_TERRAFORM_RUNS) as pool:
-        outcomes = dict(zip(ENVIRONMENTS, pool.map(lambda env: run_script("plan", env), ENVIRONMENTS), strict=True))
+        outcomes = dict(
+            zip(ENVIRONMENTS, pool.map(lambda env: run_script("plan", env), ENVIRONMENTS), strict=True)
+        )
     result: dict[str, dict[str, Any]] = {}
     for environment, outcome in outcomes.items():
         assert outcome.returncode == 0, f"plan of {environment} failed:\n{outcome.output}"
@@ -98,7 +112,13 @@ def plans(run_script: RunScript, initialised_root: ScriptResult, terraform_work:
 def module_test_outcomes(run_script: RunScript) -> dict[str, ScriptResult]:
     """Module -> outcome of its `terraform test`, run for every module with tests, two at a time."""
     with ThreadPoolExecutor(max_workers=PARALLEL_TERRAFORM_RUNS) as pool:
-        return dict(zip(MODULES_WITH_TESTS, pool.map(lambda module: run_script("test", module), MODULES_WITH_TESTS), strict=True))
+        return dict(
+            zip(
+                MODULES_WITH_TESTS,
+                pool.map(lambda module: run_script("test", module), MODULES_WITH_TESTS),
+                strict=True,
+            )
+        )
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
@@ -109,7 +129,9 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     for environment, count in SUMMARY.resource_counts.items():
         terminalreporter.write_line(f"plan {environment}: {count} resources")
     for environment, counts in SUMMARY.checkov.items():
-        terminalreporter.write_line(f"checkov {environment}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        terminalreporter.write_line(
+            f"checkov {environment}: " + ", ".join(f"{k} {v}" for k, v in counts.items())
+        )
     for module, outcome in SUMMARY.module_tests.items():
         terminalreporter.write_line(f"terraform test {module}: {outcome}")
     SUMMARY_FILE.parent.mkdir(parents=True, exist_ok=True)

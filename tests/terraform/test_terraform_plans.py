@@ -9,9 +9,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tf_harness import (
+    COMMAND_TIMEOUT_SECONDS,
+    ENVIRONMENTS,
+    REPO_ROOT,
+    offline_environment,
+    planned_resources,
+)
 
 from leanops import definitions, settings
-from tf_harness import COMMAND_TIMEOUT_SECONDS, ENVIRONMENTS, REPO_ROOT, offline_environment, planned_resources
 
 SETTINGS_KEY_PATTERN = re.compile(r"^--(LEANOPS_[A-Z_]+)$")
 TOPICS_BLOCK = re.compile(r"^topics\s*=\s*\{(.*?)^\}", re.S | re.M)
@@ -62,7 +68,11 @@ def allow_statements(plan: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
             if not policy:
                 continue
             statements = json.loads(policy)["Statement"]
-            found += [(address, s) for s in ([statements] if isinstance(statements, dict) else statements) if s["Effect"] == "Allow"]
+            found += [
+                (address, s)
+                for s in ([statements] if isinstance(statements, dict) else statements)
+                if s["Effect"] == "Allow"
+            ]
     return found
 
 
@@ -81,14 +91,23 @@ def test_every_topic_gets_queue_dlq_mapping_and_raw_table(plans: dict[str, Any],
     # WHEN the stack is planned
     queues = {values["name"] for values in resources_of(plan, "aws_sqs_queue").values()}
     mappings = resources_of(plan, "aws_lambda_event_source_mapping")
-    tables = {(values["database_name"], values["name"]) for values in resources_of(plan, "aws_glue_catalog_table").values()}
+    tables = {
+        (values["database_name"], values["name"])
+        for values in resources_of(plan, "aws_glue_catalog_table").values()
+    }
     # THEN each topic has its queue, its DLQ, a partial-failure mapping and its RAW table
     prefix = f"leanops-{environment}"
     for topic in topics:
-        assert f"{prefix}-{topic}" in queues and f"{prefix}-{topic}-dlq" in queues, f"{environment}: queues of {topic}"
-        assert (definitions.table(definitions.RAW).database, topic) in tables, f"{environment}: RAW table of {topic}"
+        assert f"{prefix}-{topic}" in queues and f"{prefix}-{topic}-dlq" in queues, (
+            f"{environment}: queues of {topic}"
+        )
+        assert (definitions.table(definitions.RAW).database, topic) in tables, (
+            f"{environment}: RAW table of {topic}"
+        )
     assert len(mappings) == 2 * len(topics), f"{environment}: one queue and one DLQ mapping per topic"
-    assert all(values["function_response_types"] == ["ReportBatchItemFailures"] for values in mappings.values())
+    assert all(
+        values["function_response_types"] == ["ReportBatchItemFailures"] for values in mappings.values()
+    )
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
@@ -96,7 +115,10 @@ def test_shared_tables_come_from_the_definition(plans: dict[str, Any], environme
     # GIVEN the shared (not per-topic) tables of schemas/tables.json
     expected = {(table.database, table.name()) for table in definitions.all_tables() if not table.per_topic}
     # WHEN the stack is planned
-    tables = {(values["database_name"], values["name"]) for values in resources_of(plans[environment], "aws_glue_catalog_table").values()}
+    tables = {
+        (values["database_name"], values["name"])
+        for values in resources_of(plans[environment], "aws_glue_catalog_table").values()
+    }
     # THEN each of them is created as an Iceberg table
     assert expected <= tables
 
@@ -104,28 +126,42 @@ def test_shared_tables_come_from_the_definition(plans: dict[str, Any], environme
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
 def test_glue_jobs_use_only_known_settings_keys(plans: dict[str, Any], environment: str) -> None:
     # GIVEN the setting keys the job code reads (src/leanops/settings.py)
-    known_keys = {value for name, value in vars(settings).items() if name.isupper() and isinstance(value, str) and value.startswith("LEANOPS_")}
+    known_keys = {
+        value
+        for name, value in vars(settings).items()
+        if name.isupper() and isinstance(value, str) and value.startswith("LEANOPS_")
+    }
     # WHEN the Glue jobs' default arguments are planned
     jobs = resources_of(plans[environment], "aws_glue_job")
     assert len(jobs) == 2, f"{environment}: the standardized and curated jobs"
     for address, values in jobs.items():
-        leanops_keys = {match.group(1) for key in values["default_arguments"] if (match := SETTINGS_KEY_PATTERN.match(key))}
+        leanops_keys = {
+            match.group(1)
+            for key in values["default_arguments"]
+            if (match := SETTINGS_KEY_PATTERN.match(key))
+        }
         # THEN every LEANOPS_* argument is a key the code knows, and the run's topics are not fixed
-        assert leanops_keys <= known_keys, f"{address} passes unknown keys {sorted(leanops_keys - known_keys)}"
+        assert leanops_keys <= known_keys, (
+            f"{address} passes unknown keys {sorted(leanops_keys - known_keys)}"
+        )
         assert {settings.CONTRACTS_URI, settings.CHECKPOINT_TABLE, settings.LOCK_TABLE} <= leanops_keys
         assert settings.TOPICS not in leanops_keys
         assert values["glue_version"] == "5.0"
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
-def test_no_iam_statement_grants_every_action_or_every_data_resource(plans: dict[str, Any], environment: str) -> None:
+def test_no_iam_statement_grants_every_action_or_every_data_resource(
+    plans: dict[str, Any], environment: str
+) -> None:
     # GIVEN every Allow statement of the stack's IAM policies
     statements = allow_statements(plans[environment])
     assert statements, "the plan must contain IAM policies known at plan time"
     for address, statement in statements:
         actions = as_list(statement.get("Action"))
         # THEN no statement grants "*" or "<service>:*"
-        assert not [a for a in actions if a == "*" or a.endswith(":*")], f"{address} {statement.get('Sid')}: {actions}"
+        assert not [a for a in actions if a == "*" or a.endswith(":*")], (
+            f"{address} {statement.get('Sid')}: {actions}"
+        )
         # AND "*" resources only carry actions AWS cannot scope, never data actions
         if "*" in as_list(statement.get("Resource")):
             unscoped = [a for a in actions if a not in RESOURCELESS_ACTIONS]
@@ -161,7 +197,9 @@ def test_plan_json_files_are_written(plans: dict[str, Any], terraform_work: Path
         assert planned_resources(plans[environment])
 
 
-BAD_TOPICS = '{ "Orders-v2" = {}, dlq_errors = {}, orders = { batch_size = 0 }, refunds = { shard = "auto-09" } }'
+BAD_TOPICS = (
+    '{ "Orders-v2" = {}, dlq_errors = {}, orders = { batch_size = 0 }, refunds = { shard = "auto-09" } }'
+)
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from tf_harness import MODULES_WITH_TESTS, RunScript, ScriptResult, record_module_test
 
 TEST_RESULT_LINE = re.compile(r"(Success|Failure)! (\d+) passed, (\d+) failed")

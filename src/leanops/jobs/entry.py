@@ -140,6 +140,23 @@ def run_entry(layer: str, argv: Sequence[str] | None, spark: SparkSession | None
     return job_report
 
 
+class GlueEntryPoint:
+    """The ``main`` of a Glue entry script: ``main(argv=None, spark=None) -> JobReport``.
+
+    Arguments are the setting keys of leanops.settings (``--LEANOPS_TOPICS orders,payments``
+    ``--LEANOPS_CONTRACTS_URI s3://bucket/contracts/`` ...). The Iceberg catalog comes from the
+    session's configuration (Terraform's ``--conf`` in Glue, the local runner's session locally).
+    """
+
+    def __init__(self, layer: str) -> None:
+        """Bind the entry point to a layer (``standardized`` or ``curated``)."""
+        self.layer = layer
+
+    def __call__(self, argv: Sequence[str] | None = None, spark: SparkSession | None = None) -> JobReport:
+        """Run the layer over the topics of this job's shard (see :func:`run_entry`)."""
+        return run_entry(self.layer, argv, spark)
+
+
 def _default_session() -> Any:
     from pyspark.sql import SparkSession
 

@@ -8,6 +8,7 @@ state and redrive policies survive like that. Tests pass an existing endpoint in
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import pickle
@@ -25,6 +26,7 @@ from leanops.local.config import REGION
 
 LOGGER = logging.getLogger(__name__)
 SNAPSHOT_FILE = "moto-state.pickle"
+LOCK_FILE = "leanops.lock"
 SERVICES = ("sqs", "s3", "dynamodb", "sns")
 ENDPOINT_ENV = "AWS_ENDPOINT_URL"
 FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "leanops-local", "AWS_SECRET_ACCESS_KEY": "leanops-local"}
@@ -85,6 +87,7 @@ class LocalAws:
         self.home = home
         self.endpoint = endpoint or ""
         self._server: Any = None
+        self._lock_handle: Any = None
 
     @property
     def snapshot_path(self) -> Path:
@@ -100,6 +103,7 @@ class LocalAws:
         from moto.server import ThreadedMotoServer
 
         self.home.mkdir(parents=True, exist_ok=True)
+        self._take_home_lock()
         restored = load_snapshot(self.snapshot_path)
         LOGGER.debug("moto state %s", "restored" if restored else "new")
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
@@ -115,7 +119,36 @@ class LocalAws:
             return
         self._server.stop()
         self._server = None
-        save_snapshot(self.snapshot_path)
+        try:
+            save_snapshot(self.snapshot_path)
+        finally:
+            self._release_home_lock()
+
+    def _take_home_lock(self) -> None:
+        """Serialize commands on one LEANOPS_HOME: the second waits, saying so.
+
+        Each command restores moto's state, changes it and writes it back; two at once would
+        lose one's changes (and run one topic twice). In AWS the DynamoDB locks do this job.
+        """
+        handle = (self.home / LOCK_FILE).open("a+", encoding="utf-8")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            LOGGER.warning("another command (pid %s) uses %s: waiting for it to finish", holder, self.home)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        self._lock_handle = handle
+
+    def _release_home_lock(self) -> None:
+        if self._lock_handle is not None:
+            fcntl.flock(self._lock_handle, fcntl.LOCK_UN)
+            self._lock_handle.close()
+            self._lock_handle = None
 
     def client(self, service: str) -> Any:
         """Return a boto3 client of ``service`` bound to the local endpoint and region."""

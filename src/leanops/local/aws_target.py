@@ -23,18 +23,19 @@ import boto3
 
 from leanops.exceptions import ConfigurationError
 from leanops.ingest.replay import send_replay
-from leanops.local.config import CONTRACTS_PREFIX, home_dir, repo_contract_files
+from leanops.local.config import home_dir, repo_contract_files
 from leanops.local.ledger import Ledger
 from leanops.local.query import write_csv
 from leanops.local.sender import send_file
 
 LOGGER = logging.getLogger(__name__)
+# Names of the root module's outputs (outputs.tf).
 REQUIRED_OUTPUTS = (
     "queue_urls",
-    "schemas_bucket",
+    "contracts_uri",
     "state_machine_arn",
-    "checkpoint_table",
-    "athena_workgroup",
+    "checkpoint_table_name",
+    "athena_workgroup_name",
 )
 POLL_SECONDS = 5
 RUN_TIMEOUT_SECONDS = 3600
@@ -53,10 +54,15 @@ class Environment:
     """What the CLI needs of a deployed environment (Terraform outputs)."""
 
     queue_urls: dict[str, str]
-    schemas_bucket: str
+    contracts_uri: str
     state_machine_arn: str
-    checkpoint_table: str
-    athena_workgroup: str
+    checkpoint_table_name: str
+    athena_workgroup_name: str
+
+    def contract_location(self, topic: str) -> tuple[str, str]:
+        """Return (bucket, key) of a topic's contract under ``contracts_uri`` (s3://bucket/prefix/)."""
+        bucket, _, prefix = self.contracts_uri.removeprefix("s3://").partition("/")
+        return bucket, f"{prefix.rstrip('/') + '/' if prefix else ''}{topic}.json"
 
     @classmethod
     def from_outputs(cls, outputs: dict[str, Any]) -> Environment:
@@ -134,10 +140,9 @@ def athena_rows(athena: Any, sql: str, workgroup: str) -> tuple[list[str], list[
 def _schema(session: Any, env: Environment, args: argparse.Namespace) -> int:
     files = {args.topic: args.file} if args.topic else repo_contract_files()
     for topic, path in files.items():
-        session.client("s3").put_object(
-            Bucket=env.schemas_bucket, Key=f"{CONTRACTS_PREFIX}{topic}.json", Body=Path(path).read_bytes()
-        )
-        LOGGER.info("schema: uploaded s3://%s/%s%s.json", env.schemas_bucket, CONTRACTS_PREFIX, topic)
+        bucket, key = env.contract_location(topic)
+        session.client("s3").put_object(Bucket=bucket, Key=key, Body=Path(path).read_bytes())
+        LOGGER.info("schema: uploaded s3://%s/%s", bucket, key)
     return 0
 
 
@@ -161,13 +166,13 @@ def _run(session: Any, env: Environment, args: argparse.Namespace) -> int:
 
 
 def _query(session: Any, env: Environment, args: argparse.Namespace) -> int:
-    header, rows = athena_rows(session.client("athena"), args.sql, env.athena_workgroup)
+    header, rows = athena_rows(session.client("athena"), args.sql, env.athena_workgroup_name)
     write_csv(header, rows, sys.stdout)
     return 0
 
 
 def _status(session: Any, env: Environment, args: argparse.Namespace) -> int:
-    items = session.client("dynamodb").scan(TableName=env.checkpoint_table).get("Items", [])
+    items = session.client("dynamodb").scan(TableName=env.checkpoint_table_name).get("Items", [])
     checkpoints: dict[str, dict[str, Any]] = {}
     for item in items:
         checkpoints.setdefault(item["topic"]["S"], {})[item["layer"]["S"]] = {
@@ -183,7 +188,7 @@ def _status(session: Any, env: Environment, args: argparse.Namespace) -> int:
 
 def _replay(session: Any, env: Environment, args: argparse.Namespace) -> int:
     sql = f"SELECT {REPLAY_COLUMNS} FROM iceberg_raw_db.dlq_errors WHERE topic_name = '{args.topic}'"
-    header, rows = athena_rows(session.client("athena"), sql, env.athena_workgroup)
+    header, rows = athena_rows(session.client("athena"), sql, env.athena_workgroup_name)
     result = send_replay(
         session.client("sqs"),
         env.queue_url(args.topic),

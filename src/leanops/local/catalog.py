@@ -27,7 +27,9 @@ def prepare_catalog(home: Path) -> None:
     with sqlite3.connect(catalog_uri(home), timeout=30) as connection:
         mode = connection.execute("PRAGMA journal_mode=WAL").fetchone()[0]
     if mode != "wal":
-        LOGGER.warning("catalog %s stays in journal mode %s: concurrent commits may fail", catalog_uri(home), mode)
+        LOGGER.warning(
+            "catalog %s stays in journal mode %s: concurrent commits may fail", catalog_uri(home), mode
+        )
 
 
 def local_catalog(home: Path) -> SqlCatalog:

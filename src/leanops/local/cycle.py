@@ -1,7 +1,10 @@
-"""One orchestration cycle, as the Step Functions state machine runs it: gate -> standardized -> curated.
+"""One orchestration cycle, as the Step Functions state machine runs it: plan -> standardized -> curated.
 
-The real Glue entry scripts are imported by path and their ``main(argv, spark=...)`` called with
-the job arguments Terraform gives them; boto3 inside them reaches moto through
+The plan is the cycle planner's (leanops.planner, the Lambda the state machine calls first), here
+reading table states from the local catalog: the schema gate, and a topic with no new data costs
+a metadata check, not a job. The real Glue entry scripts are imported by path and their
+``main(argv, spark=...)`` called with the job arguments Terraform gives them; boto3 inside them
+reaches moto through
 ``AWS_ENDPOINT_URL``. As in the state machine, a failed job stops the cycle and raises an SNS
 alert; the next cycle converges (checkpoints, idempotent MERGEs).
 """
@@ -17,14 +20,15 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from leanops import settings
-from leanops.local.config import CONTRACTS_PREFIX, ResourceNames
+from leanops.adapters.contract_store import ContractStore
+from leanops.local.config import ResourceNames
 from leanops.local.lambda_runtime import glue_script_module
+from leanops.planner import GATE_CLOSED, CatalogTableStateReader, CyclePlan, CyclePlanner
 
 LOGGER = logging.getLogger(__name__)
 JOBS = ("standardized", "curated")
+LOCAL_SHARD = "local"
 
 
 @dataclass
@@ -43,12 +47,13 @@ class JobOutcome:
 
 @dataclass
 class CycleReport:
-    """What one cycle did: gated topics, skipped topics and each job's outcome."""
+    """What one cycle did: planned topics, skipped topics (with reasons) and each job's outcome."""
 
     run_id: str
     started_at: str
     gated: list[str] = field(default_factory=list)
     waiting: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)
     jobs: list[JobOutcome] = field(default_factory=list)
     finished_at: str = ""
 
@@ -62,15 +67,15 @@ class CycleReport:
         return {**asdict(self), "ok": self.ok}
 
 
-def contract_exists(s3: Any, names: ResourceNames, topic: str) -> bool:
-    """Return True when the topic's contract object exists (the schema gate)."""
-    try:
-        s3.head_object(Bucket=names.schemas_bucket, Key=f"{CONTRACTS_PREFIX}{topic}.json")
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
-            return False
-        raise
-    return True
+def plan_cycle(clients: dict[str, Any], names: ResourceNames, catalog: Any, topics: list[str]) -> CyclePlan:
+    """Plan the cycle with the planner AWS runs, reading table states from the local catalog."""
+    planner = CyclePlanner(
+        ContractStore(names.contracts_uri, clients["s3"]),
+        names.checkpoint_table,
+        clients["dynamodb"],
+        CatalogTableStateReader(catalog),
+    )
+    return planner.plan({LOCAL_SHARD: topics})
 
 
 def job_arguments(names: ResourceNames, topics: list[str], run_id: str) -> list[str]:
@@ -126,25 +131,32 @@ def _alert(sns: Any, names: ResourceNames, report: CycleReport) -> None:
 
 
 def run_cycle(
-    clients: dict[str, Any], names: ResourceNames, topics: list[str], spark: Callable[[], Any]
+    clients: dict[str, Any],
+    names: ResourceNames,
+    catalog: Any,
+    topics: list[str],
+    spark: Callable[[], Any],
 ) -> CycleReport:
-    """Run gate -> standardized -> curated over ``topics``; a failed job stops the cycle.
+    """Run plan -> standardized -> curated over ``topics``; a failed job stops the cycle.
 
     Args:
-        clients: boto3 clients by service name (s3, sns).
+        clients: boto3 clients by service name (s3, dynamodb, sns).
         names: the environment's resource names.
+        catalog: the local pyiceberg catalog (the planner reads table states there).
         topics: the topics of this cycle.
-        spark: returns the SparkSession (started only when a topic passes the gate).
+        spark: returns the SparkSession (started only when a topic has work).
 
     """
     now = datetime.now(UTC)
     report = CycleReport(
         run_id=f"local-{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}", started_at=now.isoformat()
     )
-    for topic in topics:
-        (report.gated if contract_exists(clients["s3"], names, topic) else report.waiting).append(topic)
-    if report.waiting:
-        LOGGER.info("gate closed (no contract) for %s: their data waits in RAW", ", ".join(report.waiting))
+    plan = plan_cycle(clients, names, catalog, topics)
+    report.gated = [topic for topic in topics if topic in plan["work"]]
+    report.skipped = dict(plan["skipped"])
+    report.waiting = [topic for topic, reason in plan["skipped"].items() if reason.startswith(GATE_CLOSED)]
+    for topic, reason in plan["skipped"].items():
+        LOGGER.info("topic %s skipped this cycle: %s", topic, reason)
     if report.gated:
         argv = job_arguments(names, report.gated, report.run_id)
         for job in JOBS:

@@ -38,7 +38,8 @@ BROKEN_CONTRACT_TOPIC = "broken_contract"
 DIRECT_PUT_SOURCE = "firehose-direct-put"
 DLQ_FAULTS = f"{faults.LAMBDA_CRASH_BEFORE_PUT}=1.0;seed=1"
 RUN_FAULTS = (
-    f"{faults.LAMBDA_CRASH_AFTER_PUT}=0.3,{faults.FIREHOSE_PARTIAL_FAILURE}=0.2,{faults.FIREHOSE_THROTTLE}=0.2;seed=7"
+    f"{faults.LAMBDA_CRASH_AFTER_PUT}=0.3,{faults.FIREHOSE_PARTIAL_FAILURE}=0.2,"
+    f"{faults.FIREHOSE_THROTTLE}=0.2;seed=7"
 )
 EXPECTED_CURATED = {
     "orders": ("order_id", "amount", {"o-1": "120.50", "o-2": "75.50", "o-3": "33.30", "o-4": "10.00"}),

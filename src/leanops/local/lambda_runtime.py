@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import sys
 import time
@@ -10,12 +11,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
+from leanops.local.aws import patched_environ
 from leanops.local.config import ACCOUNT_ID, REGION, repo_root
 
 LAMBDA_DIR = Path("modules") / "compute" / "lambda"
 GLUE_DIR = Path("scripts") / "glue"
 LAMBDA_TIMEOUT_MS = 300_000
 LAMBDA_MEMORY_MB = 512
+POWERTOOLS_SERVICE_NAME = "POWERTOOLS_SERVICE_NAME"
 
 
 def load_module_from_path(path: Path, module_name: str) -> ModuleType:
@@ -43,10 +46,19 @@ def load_module_from_path(path: Path, module_name: str) -> ModuleType:
 
 
 def lambda_handler_module(function: str) -> ModuleType:
-    """Return the module of ``modules/compute/lambda/<function>/handler.py``."""
-    return load_module_from_path(
-        repo_root() / LAMBDA_DIR / function / "handler.py", f"leanops_lambda_{function}"
-    )
+    """Return the module of ``modules/compute/lambda/<function>/handler.py``.
+
+    Its powertools Logger is created at import: with the service name Terraform gives the
+    function, and writing to stderr (in Lambda stdout goes to CloudWatch; on a CLI stdout is the
+    command's result, e.g. ``query``'s CSV).
+    """
+    with (
+        contextlib.redirect_stdout(sys.stderr),
+        patched_environ({POWERTOOLS_SERVICE_NAME: function.replace("_", "-")}),
+    ):
+        return load_module_from_path(
+            repo_root() / LAMBDA_DIR / function / "handler.py", f"leanops_lambda_{function}"
+        )
 
 
 def glue_script_module(job: str) -> ModuleType:

@@ -16,7 +16,7 @@ from typing import Any
 from leanops import faults, settings
 from leanops.ingest.config import FIREHOSE_BASE_DELAY_MS
 from leanops.local.aws import LocalAws, patched_environ
-from leanops.local.catalog import local_catalog
+from leanops.local.catalog import local_catalog, prepare_catalog
 from leanops.local.config import (
     CONTRACTS_PREFIX,
     RUNS_FILE,
@@ -32,7 +32,7 @@ from leanops.local.lambda_runtime import lambda_handler_module
 from leanops.local.ledger import Ledger
 from leanops.local.provision import provision_shared, provision_topic
 from leanops.local.sender import SendReport, send_file
-from leanops.local.session import configure_shared_catalog, enable_shared_catalog_access, start_local_session
+from leanops.local.session import start_local_session
 
 LOGGER = logging.getLogger(__name__)
 SQS_PROCESSOR = "sqs_processor"
@@ -85,7 +85,7 @@ class LocalPipeline:
         self.aws = LocalAws(home, endpoint)
         self.registry = TopicRegistry(home)
         self.ledger = Ledger(home)
-        self._spark = configure_shared_catalog(spark) if spark is not None else None
+        self._spark = spark
         self._owns_spark = spark is None
         self.clients: dict[str, Any] = {}
         self.catalog: Any = None
@@ -93,7 +93,7 @@ class LocalPipeline:
     def __enter__(self) -> LocalPipeline:
         self.aws.__enter__()
         self.clients = {name: self.aws.client(name) for name in ("sqs", "s3", "dynamodb", "sns")}
-        enable_shared_catalog_access(self.home)
+        prepare_catalog(self.home)
         self.catalog = local_catalog(self.home)
         provision_shared(self.clients, self.names, self.catalog)
         return self
@@ -212,15 +212,24 @@ class LocalPipeline:
     def run(self, topics: list[str] | None = None, fault_plan: str | None = None) -> RunReport:
         """Deliver, then one orchestration cycle over ``topics`` (default: every topic)."""
         chosen = topics if topics is not None else sorted(self.topics())
+        if fault_plan:
+            # A fresh fault stream per run, deterministic for a seed and the run history.
+            fault_plan = f"{fault_plan};cycle={self._runs_so_far()}"
         report = self.deliver(chosen, fault_plan)
         with patched_environ({faults.FAULTS_ENV: fault_plan or "", **self.aws.job_environment()}):
-            report.cycle = run_cycle(self.clients, self.names, chosen, lambda: self.spark)
+            report.cycle = run_cycle(self.clients, self.names, self.catalog, chosen, lambda: self.spark)
         self._record_run(report)
         return report
 
     def _record_run(self, report: RunReport) -> None:
         with (self.home / RUNS_FILE).open("a", encoding="utf-8") as handle:
             handle.write(json.dumps(report.as_dict(), default=str) + "\n")
+
+    def _runs_so_far(self) -> int:
+        path = self.home / RUNS_FILE
+        if not path.is_file():
+            return 0
+        return sum(1 for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
 
     def last_run(self) -> dict[str, Any] | None:
         """Return the report of the latest run, if any."""

@@ -7,6 +7,7 @@ the jobs' SQL is the same in both places.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +17,9 @@ from leanops import definitions
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
+PYSPARK_PYTHON = "PYSPARK_PYTHON"
+SPARK_LOCAL_IP = "SPARK_LOCAL_IP"
+LOOPBACK = "127.0.0.1"
 ICEBERG_JAR = "iceberg-spark-runtime-3.5_2.12-1.9.2.jar"
 SQLITE_JDBC_JARS = ("/usr/share/java/sqlite-jdbc.jar", "/usr/share/java/xerial-sqlite-jdbc.jar")
 
@@ -70,8 +74,6 @@ def spark_conf(home: Path) -> dict[str, str]:
         "spark.default.parallelism": "2",
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
-        # Python workers (mapInArrow in parse_bodies) run this interpreter: the one with leanops.
-        "spark.pyspark.python": sys.executable,
         "spark.driver.memory": "2g",
         "spark.sql.adaptive.enabled": "true",
         "spark.driver.extraJavaOptions": "-Dlog4j2.level=WARN",
@@ -84,6 +86,10 @@ def local_spark_session(home: Path) -> SparkSession:
 
     from leanops.local.catalog import prepare_catalog
 
+    # PySpark 3.5 starts its Python workers (mapInArrow in parse_bodies) with $PYSPARK_PYTHON,
+    # default PATH's python3: they must run this interpreter, the one with leanops and pyarrow.
+    os.environ.setdefault(PYSPARK_PYTHON, sys.executable)
+    os.environ.setdefault(SPARK_LOCAL_IP, LOOPBACK)
     prepare_catalog(home)
     builder = SparkSession.builder.master("local[2]").appName("leanops-local")
     for key, value in spark_conf(home).items():

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
-import sqlite3
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -24,21 +20,6 @@ CONTRACTS_PREFIX = "contracts/"
 CHECKPOINT_TABLE = "leanops-checkpoints"
 LOCK_TABLE = "leanops-locks"
 ALERT_TOPIC = "leanops-alerts"
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _spark_prerequisites(leanops_home: Path) -> None:
-    """Prepare what the session's Spark needs, before it starts.
-
-    Python workers run this interpreter (it has pyarrow and leanops), and the SQLite catalog is
-    in WAL mode (Spark's JDBC catalog keeps a read transaction open, which in rollback-journal
-    mode blocks its own next DDL with SQLITE_BUSY).
-
-    Belongs in tests/conftest.py's ``spark`` fixture; kept here until it is there.
-    """
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    with sqlite3.connect(leanops_home / "catalog.db", timeout=30) as connection:
-        connection.execute("PRAGMA journal_mode=WAL")
 
 
 @dataclass

@@ -18,10 +18,10 @@ REGION = "eu-west-1"
 def outputs_file(tmp_path: Path, queue_url: str) -> Path:
     values = {
         "queue_urls": {"orders": queue_url},
-        "schemas_bucket": "prod-schemas",
+        "contracts_uri": "s3://prod-schemas/contracts/",
         "state_machine_arn": "arn:aws:states:eu-west-1:123456789012:stateMachine:prod-cycle",
-        "checkpoint_table": "prod-checkpoints",
-        "athena_workgroup": "prod",
+        "checkpoint_table_name": "prod-checkpoints",
+        "athena_workgroup_name": "prod",
     }
     path = tmp_path / "outputs.json"
     path.write_text(

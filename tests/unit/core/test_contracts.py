@@ -41,7 +41,12 @@ def test_fields_keep_order_types_and_source_columns() -> None:
     assert customer.path == ("customer", "id")
     assert customer.source_column == "customer__id"
     amount = contract.field("amount")
-    assert (amount.type, amount.precision, amount.scale, amount.spark_type) == ("decimal", 12, 2, "decimal(12,2)")
+    assert (amount.type, amount.precision, amount.scale, amount.spark_type) == (
+        "decimal",
+        12,
+        2,
+        "decimal(12,2)",
+    )
     assert contract.field("updated_at").iceberg_type == "timestamptz"
 
 
@@ -56,10 +61,16 @@ def test_fields_keep_order_types_and_source_columns() -> None:
         (_with(fields={**VALID["fields"], "x": {"type": "decimal(4,6)"}}), "scale 6 exceeds its precision 4"),
         (_with(topic="payments"), "declares topic 'payments'"),
         (_with(topic="Bad-Name"), "does not match"),
-        (_with(fields={**VALID["fields"], "order_id": {"type": "string"}}), "key field 'order_id' must be required"),
+        (
+            _with(fields={**VALID["fields"], "order_id": {"type": "string"}}),
+            "key field 'order_id' must be required",
+        ),
         (_with(fields={**VALID["fields"], "message_id": {"type": "string"}}), "reserved"),
         (_with(fields={**VALID["fields"], "record": {"type": "string"}}), "reserved"),
-        (_with(fields={**VALID["fields"], "a": {"type": "string", "path": "order_id"}}), "read the same body value"),
+        (
+            _with(fields={**VALID["fields"], "a": {"type": "string", "path": "order_id"}}),
+            "read the same body value",
+        ),
         (_with(fields={**VALID["fields"], "x": {"type": "int", "nullable": True}}), "nullable"),
         (json.dumps({k: v for k, v in VALID.items() if k != "key"}), "'key' is a required property"),
     ],

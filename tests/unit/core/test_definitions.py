@@ -10,7 +10,14 @@ from leanops.exceptions import TopicNameError
 
 def test_raw_columns_are_the_envelope() -> None:
     raw = definitions.table(definitions.RAW)
-    assert raw.column_names[:6] == ("topic_name", "message_id", "payload", "sent_at", "ingested_at", "receive_count")
+    assert raw.column_names[:6] == (
+        "topic_name",
+        "message_id",
+        "payload",
+        "sent_at",
+        "ingested_at",
+        "receive_count",
+    )
     assert raw.identifier("orders") == "iceberg_raw_db.orders"
 
 

@@ -56,7 +56,9 @@ def test_fault_rates_zero_and_one() -> None:
     assert not any(plan.should_fail(faults.LAMBDA_CRASH_BEFORE_PUT) for _ in range(10))
 
 
-@pytest.mark.parametrize(("text", "message"), [("disk-full=0.1", "unknown fault"), (f"{faults.FIREHOSE_THROTTLE}=2", "0..1")])
+@pytest.mark.parametrize(
+    ("text", "message"), [("disk-full=0.1", "unknown fault"), (f"{faults.FIREHOSE_THROTTLE}=2", "0..1")]
+)
 def test_bad_fault_plans(text: str, message: str) -> None:
     with pytest.raises(ConfigurationError, match=message):
         faults.parse_plan(text)
@@ -68,3 +70,15 @@ def test_maybe_fail_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv(faults.FAULTS_ENV, f"{faults.JOB_CRASH_BEFORE_COMMIT}=1;seed=1")
     with pytest.raises(InjectedFaultError, match="job-crash-before-commit at merge"):
         faults.maybe_fail(faults.JOB_CRASH_BEFORE_COMMIT, "merge")
+
+
+def test_each_cycle_draws_its_own_stream_deterministically() -> None:
+    def draws(text: str) -> list[bool]:
+        plan = faults.parse_plan(text)
+        return [plan.should_fail(faults.JOB_CRASH_AFTER_COMMIT) for _ in range(20)]
+
+    name = faults.JOB_CRASH_AFTER_COMMIT
+    assert draws(f"{name}=0.5;seed=7;cycle=1") == draws(f"{name}=0.5;seed=7;cycle=1")
+    assert draws(f"{name}=0.5;seed=7;cycle=1") != draws(f"{name}=0.5;seed=7;cycle=2")
+    with pytest.raises(ConfigurationError, match="cycle must be a whole number"):
+        faults.parse_plan(f"{name}=0.5;cycle=x")
