@@ -9,4 +9,84 @@ locals {
   watch_machine    = local.create && var.create_state_machine_alarms
 
   glue_failure_states = ["FAILED", "TIMEOUT", "ERROR"]
+
+  # Every single-metric alarm that is created per topic, Lambda or stream, keyed by the suffix of its
+  # alarm name ("<kind>-<subject>"). kind and subject let the outputs regroup them per family.
+  metric_alarms = merge(
+    # SQS: DLQ depth and the age of the oldest message, per topic
+    { for topic, queue in local.queues : "dlq-depth-${topic}" => {
+      kind                = "dlq-depth"
+      subject             = topic
+      description         = "Messages of topic ${topic} exhausted their receives and wait in ${queue.dlq_name} (archive or replay them)."
+      namespace           = "AWS/SQS"
+      metric_name         = "ApproximateNumberOfMessagesVisible"
+      dimensions          = { QueueName = queue.dlq_name }
+      statistic           = "Maximum"
+      comparison_operator = "GreaterThanThreshold"
+      threshold           = var.dlq_depth_threshold
+    } },
+    { for topic, queue in local.queues : "queue-age-${topic}" => {
+      kind                = "queue-age"
+      subject             = topic
+      description         = "The oldest message of ${queue.queue_name} waits longer than ${var.oldest_message_age_threshold_seconds}s: sqs_processor is failing or throttled."
+      namespace           = "AWS/SQS"
+      metric_name         = "ApproximateAgeOfOldestMessage"
+      dimensions          = { QueueName = queue.queue_name }
+      statistic           = "Maximum"
+      comparison_operator = "GreaterThanThreshold"
+      threshold           = var.oldest_message_age_threshold_seconds
+    } },
+    # Lambda: errors and throttles, per function
+    { for role, function_name in local.lambda_functions : "lambda-errors-${role}" => {
+      kind                = "lambda-errors"
+      subject             = role
+      description         = "Lambda ${function_name} (${role}) reported errors."
+      namespace           = "AWS/Lambda"
+      metric_name         = "Errors"
+      dimensions          = { FunctionName = function_name }
+      statistic           = "Sum"
+      comparison_operator = "GreaterThanThreshold"
+      threshold           = var.lambda_errors_threshold
+    } },
+    { for role, function_name in local.lambda_functions : "lambda-throttles-${role}" => {
+      kind                = "lambda-throttles"
+      subject             = role
+      description         = "Lambda ${function_name} (${role}) was throttled: raise its concurrency or lower the batch load."
+      namespace           = "AWS/Lambda"
+      metric_name         = "Throttles"
+      dimensions          = { FunctionName = function_name }
+      statistic           = "Sum"
+      comparison_operator = "GreaterThanThreshold"
+      threshold           = var.lambda_throttles_threshold
+    } },
+    # Firehose: delivery to Iceberg failing, or records waiting too long
+    { for key, stream in local.firehose_streams : "firehose-delivery-${key}" => {
+      kind                = "firehose-delivery"
+      subject             = key
+      description         = "Firehose ${stream} failed to deliver to Iceberg (records go to the firehose-errors/ prefix)."
+      namespace           = "AWS/Firehose"
+      metric_name         = "DeliveryToIceberg.Success"
+      dimensions          = { DeliveryStreamName = stream }
+      statistic           = "Average"
+      comparison_operator = "LessThanThreshold"
+      threshold           = var.firehose_min_success_ratio
+    } },
+    { for key, stream in local.firehose_streams : "firehose-freshness-${key}" => {
+      kind                = "firehose-freshness"
+      subject             = key
+      description         = "The oldest record in Firehose ${stream} is older than ${var.firehose_freshness_threshold_seconds}s: RAW is falling behind."
+      namespace           = "AWS/Firehose"
+      metric_name         = "DeliveryToIceberg.DataFreshness"
+      dimensions          = { DeliveryStreamName = stream }
+      statistic           = "Maximum"
+      comparison_operator = "GreaterThanThreshold"
+      threshold           = var.firehose_freshness_threshold_seconds
+    } },
+  )
+
+  # kind -> { subject -> key of local.metric_alarms }, for the outputs.
+  metric_alarm_keys = {
+    for kind in ["dlq-depth", "queue-age", "lambda-errors", "lambda-throttles", "firehose-delivery", "firehose-freshness"] :
+    kind => { for key, alarm in local.metric_alarms : alarm.subject => key if alarm.kind == kind }
+  }
 }

@@ -1,123 +1,22 @@
 ################################################################################
-# SQS: DLQ depth and the age of the oldest message, per topic
+# Per topic, Lambda and Firehose stream: one alarm per entry of local.metric_alarms
+# (SQS DLQ depth and oldest message age, Lambda errors and throttles, Firehose
+# delivery success and data freshness)
 ################################################################################
 
-resource "aws_cloudwatch_metric_alarm" "dlq_depth" {
-  for_each = local.queues
+resource "aws_cloudwatch_metric_alarm" "this" {
+  for_each = local.metric_alarms
 
-  alarm_name          = "${var.name_prefix}-dlq-depth-${each.key}"
-  alarm_description   = "Messages of topic ${each.key} exhausted their receives and wait in ${each.value.dlq_name} (archive or replay them)."
-  namespace           = "AWS/SQS"
-  metric_name         = "ApproximateNumberOfMessagesVisible"
-  dimensions          = { QueueName = each.value.dlq_name }
-  statistic           = "Maximum"
+  alarm_name          = "${var.name_prefix}-${each.key}"
+  alarm_description   = each.value.description
+  namespace           = each.value.namespace
+  metric_name         = each.value.metric_name
+  dimensions          = each.value.dimensions
+  statistic           = each.value.statistic
   period              = var.alarm_period_seconds
   evaluation_periods  = 1
-  comparison_operator = "GreaterThanThreshold"
-  threshold           = var.dlq_depth_threshold
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.alarm_actions
-  ok_actions          = local.alarm_actions
-  tags                = var.tags
-}
-
-resource "aws_cloudwatch_metric_alarm" "queue_age" {
-  for_each = local.queues
-
-  alarm_name          = "${var.name_prefix}-queue-age-${each.key}"
-  alarm_description   = "The oldest message of ${each.value.queue_name} waits longer than ${var.oldest_message_age_threshold_seconds}s: sqs_processor is failing or throttled."
-  namespace           = "AWS/SQS"
-  metric_name         = "ApproximateAgeOfOldestMessage"
-  dimensions          = { QueueName = each.value.queue_name }
-  statistic           = "Maximum"
-  period              = var.alarm_period_seconds
-  evaluation_periods  = 1
-  comparison_operator = "GreaterThanThreshold"
-  threshold           = var.oldest_message_age_threshold_seconds
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.alarm_actions
-  ok_actions          = local.alarm_actions
-  tags                = var.tags
-}
-
-################################################################################
-# Lambda: errors and throttles, per function
-################################################################################
-
-resource "aws_cloudwatch_metric_alarm" "lambda_errors" {
-  for_each = local.lambda_functions
-
-  alarm_name          = "${var.name_prefix}-lambda-errors-${each.key}"
-  alarm_description   = "Lambda ${each.value} (${each.key}) reported errors."
-  namespace           = "AWS/Lambda"
-  metric_name         = "Errors"
-  dimensions          = { FunctionName = each.value }
-  statistic           = "Sum"
-  period              = var.alarm_period_seconds
-  evaluation_periods  = 1
-  comparison_operator = "GreaterThanThreshold"
-  threshold           = var.lambda_errors_threshold
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.alarm_actions
-  ok_actions          = local.alarm_actions
-  tags                = var.tags
-}
-
-resource "aws_cloudwatch_metric_alarm" "lambda_throttles" {
-  for_each = local.lambda_functions
-
-  alarm_name          = "${var.name_prefix}-lambda-throttles-${each.key}"
-  alarm_description   = "Lambda ${each.value} (${each.key}) was throttled: raise its concurrency or lower the batch load."
-  namespace           = "AWS/Lambda"
-  metric_name         = "Throttles"
-  dimensions          = { FunctionName = each.value }
-  statistic           = "Sum"
-  period              = var.alarm_period_seconds
-  evaluation_periods  = 1
-  comparison_operator = "GreaterThanThreshold"
-  threshold           = var.lambda_throttles_threshold
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.alarm_actions
-  ok_actions          = local.alarm_actions
-  tags                = var.tags
-}
-
-################################################################################
-# Firehose: delivery to Iceberg failing, or records waiting too long
-################################################################################
-
-resource "aws_cloudwatch_metric_alarm" "firehose_success" {
-  for_each = local.firehose_streams
-
-  alarm_name          = "${var.name_prefix}-firehose-delivery-${each.key}"
-  alarm_description   = "Firehose ${each.value} failed to deliver to Iceberg (records go to the firehose-errors/ prefix)."
-  namespace           = "AWS/Firehose"
-  metric_name         = "DeliveryToIceberg.Success"
-  dimensions          = { DeliveryStreamName = each.value }
-  statistic           = "Average"
-  period              = var.alarm_period_seconds
-  evaluation_periods  = 1
-  comparison_operator = "LessThanThreshold"
-  threshold           = var.firehose_min_success_ratio
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.alarm_actions
-  ok_actions          = local.alarm_actions
-  tags                = var.tags
-}
-
-resource "aws_cloudwatch_metric_alarm" "firehose_freshness" {
-  for_each = local.firehose_streams
-
-  alarm_name          = "${var.name_prefix}-firehose-freshness-${each.key}"
-  alarm_description   = "The oldest record in Firehose ${each.value} is older than ${var.firehose_freshness_threshold_seconds}s: RAW is falling behind."
-  namespace           = "AWS/Firehose"
-  metric_name         = "DeliveryToIceberg.DataFreshness"
-  dimensions          = { DeliveryStreamName = each.value }
-  statistic           = "Maximum"
-  period              = var.alarm_period_seconds
-  evaluation_periods  = 1
-  comparison_operator = "GreaterThanThreshold"
-  threshold           = var.firehose_freshness_threshold_seconds
+  comparison_operator = each.value.comparison_operator
+  threshold           = each.value.threshold
   treat_missing_data  = "notBreaching"
   alarm_actions       = local.alarm_actions
   ok_actions          = local.alarm_actions

@@ -1,29 +1,29 @@
 output "dlq_depth_alarm_arns" {
   description = "Topic -> ARN of its DLQ depth alarm."
-  value       = { for topic, alarm in aws_cloudwatch_metric_alarm.dlq_depth : topic => alarm.arn }
+  value       = { for topic, key in local.metric_alarm_keys["dlq-depth"] : topic => aws_cloudwatch_metric_alarm.this[key].arn }
 }
 
 output "queue_age_alarm_arns" {
   description = "Topic -> ARN of its oldest-message-age alarm."
-  value       = { for topic, alarm in aws_cloudwatch_metric_alarm.queue_age : topic => alarm.arn }
+  value       = { for topic, key in local.metric_alarm_keys["queue-age"] : topic => aws_cloudwatch_metric_alarm.this[key].arn }
 }
 
 output "lambda_error_alarm_arns" {
   description = "Lambda role -> ARN of its Errors alarm."
-  value       = { for role, alarm in aws_cloudwatch_metric_alarm.lambda_errors : role => alarm.arn }
+  value       = { for role, key in local.metric_alarm_keys["lambda-errors"] : role => aws_cloudwatch_metric_alarm.this[key].arn }
 }
 
 output "lambda_throttle_alarm_arns" {
   description = "Lambda role -> ARN of its Throttles alarm."
-  value       = { for role, alarm in aws_cloudwatch_metric_alarm.lambda_throttles : role => alarm.arn }
+  value       = { for role, key in local.metric_alarm_keys["lambda-throttles"] : role => aws_cloudwatch_metric_alarm.this[key].arn }
 }
 
 output "firehose_alarm_arns" {
   description = "Stream key -> ARNs of its delivery-success and data-freshness alarms."
   value = {
-    for stream in keys(aws_cloudwatch_metric_alarm.firehose_success) : stream => {
-      success   = aws_cloudwatch_metric_alarm.firehose_success[stream].arn
-      freshness = aws_cloudwatch_metric_alarm.firehose_freshness[stream].arn
+    for stream, key in local.metric_alarm_keys["firehose-delivery"] : stream => {
+      success   = aws_cloudwatch_metric_alarm.this[key].arn
+      freshness = aws_cloudwatch_metric_alarm.this[local.metric_alarm_keys["firehose-freshness"][stream]].arn
     }
   }
 }

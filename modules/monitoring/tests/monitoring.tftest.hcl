@@ -20,22 +20,22 @@ run "alarms_cover_every_monitored_resource" {
   command = plan
 
   assert {
-    condition     = length(aws_cloudwatch_metric_alarm.dlq_depth) == 2 && aws_cloudwatch_metric_alarm.dlq_depth["orders"].dimensions.QueueName == "leanops-test-orders-dlq"
+    condition     = length(local.metric_alarm_keys["dlq-depth"]) == 2 && aws_cloudwatch_metric_alarm.this["dlq-depth-orders"].dimensions.QueueName == "leanops-test-orders-dlq"
     error_message = "One DLQ depth alarm per topic, on the DLQ."
   }
 
   assert {
-    condition     = aws_cloudwatch_metric_alarm.dlq_depth["orders"].threshold == 0 && aws_cloudwatch_metric_alarm.dlq_depth["orders"].comparison_operator == "GreaterThanThreshold"
+    condition     = aws_cloudwatch_metric_alarm.this["dlq-depth-orders"].threshold == 0 && aws_cloudwatch_metric_alarm.this["dlq-depth-orders"].comparison_operator == "GreaterThanThreshold"
     error_message = "Any message in a DLQ must raise the alarm by default."
   }
 
   assert {
-    condition     = length(aws_cloudwatch_metric_alarm.lambda_errors) == 2 && length(aws_cloudwatch_metric_alarm.lambda_throttles) == 2
+    condition     = length(local.metric_alarm_keys["lambda-errors"]) == 2 && length(local.metric_alarm_keys["lambda-throttles"]) == 2
     error_message = "Errors and throttles alarms per Lambda."
   }
 
   assert {
-    condition     = aws_cloudwatch_metric_alarm.firehose_freshness["events"].metric_name == "DeliveryToIceberg.DataFreshness"
+    condition     = aws_cloudwatch_metric_alarm.this["firehose-freshness-events"].metric_name == "DeliveryToIceberg.DataFreshness"
     error_message = "Firehose freshness must watch DeliveryToIceberg.DataFreshness."
   }
 
@@ -46,8 +46,8 @@ run "alarms_cover_every_monitored_resource" {
 
   assert {
     condition = alltrue(flatten([
-      for alarms in [aws_cloudwatch_metric_alarm.dlq_depth, aws_cloudwatch_metric_alarm.queue_age, aws_cloudwatch_metric_alarm.lambda_errors, aws_cloudwatch_metric_alarm.firehose_success] :
-      [for alarm in values(alarms) : alarm.alarm_actions == toset([var.alarm_topic_arn])]
+      for kind in ["dlq-depth", "queue-age", "lambda-errors", "firehose-delivery"] :
+      [for key in values(local.metric_alarm_keys[kind]) : aws_cloudwatch_metric_alarm.this[key].alarm_actions == toset([var.alarm_topic_arn])]
     ]))
     error_message = "Every alarm must notify the alert topic."
   }
