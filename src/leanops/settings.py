@@ -30,7 +30,13 @@ DEFAULT_MAX_FIELDS_PER_MESSAGE = 1000
 DEFAULT_MAX_NESTING_DEPTH = 32
 
 
-def _int(mapping: Mapping[str, str], key: str, default: int) -> int:
+def whole_number(mapping: Mapping[str, str], key: str, default: int, minimum: int = 1) -> int:
+    """Return an integer setting, ``default`` when unset.
+
+    Raises:
+        ConfigurationError: naming the key when the value is not a whole number or is below
+            ``minimum``.
+    """
     raw = mapping.get(key)
     if raw in (None, ""):
         return default
@@ -38,8 +44,9 @@ def _int(mapping: Mapping[str, str], key: str, default: int) -> int:
         value = int(str(raw))
     except ValueError as exc:
         raise ConfigurationError(key, f"must be a whole number, got {raw!r}") from exc
-    if value <= 0:
-        raise ConfigurationError(key, f"must be positive, got {value}")
+    if value < minimum:
+        rule = {0: "must not be negative", 1: "must be positive"}.get(minimum, f"must be at least {minimum}")
+        raise ConfigurationError(key, f"{rule}, got {value}")
     return value
 
 
@@ -104,8 +111,10 @@ class JobSettings:
             checkpoint_table=require(mapping, CHECKPOINT_TABLE),
             lock_table=require(mapping, LOCK_TABLE),
             alert_topic_arn=mapping.get(ALERT_TOPIC_ARN) or None,
-            lock_ttl_seconds=_int(mapping, LOCK_TTL_SECONDS, DEFAULT_LOCK_TTL_SECONDS),
-            max_fields_per_message=_int(mapping, MAX_FIELDS_PER_MESSAGE, DEFAULT_MAX_FIELDS_PER_MESSAGE),
-            max_nesting_depth=_int(mapping, MAX_NESTING_DEPTH, DEFAULT_MAX_NESTING_DEPTH),
+            lock_ttl_seconds=whole_number(mapping, LOCK_TTL_SECONDS, DEFAULT_LOCK_TTL_SECONDS),
+            max_fields_per_message=whole_number(
+                mapping, MAX_FIELDS_PER_MESSAGE, DEFAULT_MAX_FIELDS_PER_MESSAGE
+            ),
+            max_nesting_depth=whole_number(mapping, MAX_NESTING_DEPTH, DEFAULT_MAX_NESTING_DEPTH),
             run_id=mapping.get(RUN_ID) or None,
         )

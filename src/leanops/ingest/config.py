@@ -18,30 +18,15 @@ FIREHOSE_BASE_DELAY_MS = "LEANOPS_FIREHOSE_BASE_DELAY_MS"
 _MS_PER_SECOND = 1000.0
 
 
-def _non_negative_int(mapping: Mapping[str, str], key: str, default: int) -> int:
-    raw = mapping.get(key)
-    if raw in (None, ""):
-        return default
-    try:
-        value = int(str(raw))
-    except ValueError as exc:
-        raise ConfigurationError(key, f"must be a whole number, got {raw!r}") from exc
-    if value < 0:
-        raise ConfigurationError(key, f"must not be negative, got {value}")
-    return value
-
-
 def retry_policy(mapping: Mapping[str, str]) -> RetryPolicy:
     """Return the Firehose retry policy configured in ``mapping``.
 
     Raises:
         ConfigurationError: when a retry setting is not a valid number.
     """
-    attempts = _non_negative_int(mapping, FIREHOSE_MAX_ATTEMPTS, DEFAULT_MAX_ATTEMPTS)
-    if attempts < 1:
-        raise ConfigurationError(FIREHOSE_MAX_ATTEMPTS, "must be at least 1")
+    attempts = settings.whole_number(mapping, FIREHOSE_MAX_ATTEMPTS, DEFAULT_MAX_ATTEMPTS, minimum=1)
     default_ms = int(DEFAULT_BASE_DELAY_SECONDS * _MS_PER_SECOND)
-    base_ms = _non_negative_int(mapping, FIREHOSE_BASE_DELAY_MS, default_ms)
+    base_ms = settings.whole_number(mapping, FIREHOSE_BASE_DELAY_MS, default_ms, minimum=0)
     return RetryPolicy(max_attempts=attempts, base_delay_seconds=base_ms / _MS_PER_SECOND)
 
 
