@@ -7,7 +7,7 @@
 #   tests/e2e/production_emulation.sh --target aws --tf-outputs outputs.json <subcommand> ...
 #
 # A thin wrapper: finds the repository's virtualenv (or $LEANOPS_PYTHON) and runs the CLI
-# (python -m leanops.local.cli), from any working directory. State: $LEANOPS_HOME (default: the
+# (python -m leanops.cli), from any working directory. State: $LEANOPS_HOME (default: the
 # repository's .leanops/, whatever the working directory).
 set -euo pipefail
 
@@ -30,4 +30,4 @@ fi
 
 export LEANOPS_HOME="${LEANOPS_HOME:-${repo_root}/.leanops}"
 export PYTHONPATH="${repo_root}/src${PYTHONPATH:+:${PYTHONPATH}}"
-exec "${python}" -m leanops.local.cli "$@"
+exec "${python}" -m leanops.cli "$@"

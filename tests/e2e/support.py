@@ -6,8 +6,8 @@ import json
 import uuid
 from pathlib import Path
 
+from leanops.cli.local_target import accounts
 from leanops.local.account import TopicAccount
-from leanops.local.commands import accounts
 from leanops.local.config import repo_contract_files
 from leanops.local.pipeline import LocalPipeline
 

@@ -6,7 +6,7 @@ import io
 import json
 from pathlib import Path
 
-from leanops.local.commands import status_document
+from leanops.cli.local_target import status_document
 from leanops.local.pipeline import LocalPipeline
 from leanops.local.query import query_csv, write_csv
 from leanops.local.semantic import register_views

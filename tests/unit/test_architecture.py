@@ -96,11 +96,21 @@ def test_glue_scripts_never_import_the_local_runner(path: Path) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    [p for p in sorted((SRC / "leanops").rglob("*.py")) if "local" not in p.relative_to(SRC).parts],
+    [
+        p
+        for p in sorted((SRC / "leanops").rglob("*.py"))
+        if {"local", "cli"}.isdisjoint(p.relative_to(SRC).parts)
+    ],
     ids=lambda p: str(p.relative_to(SRC)),
 )
-def test_product_code_never_depends_on_the_local_runner(path: Path) -> None:
-    assert not any(module.startswith("leanops.local") for module in _closure(path))
+def test_product_code_never_depends_on_the_local_runner_or_the_cli(path: Path) -> None:
+    assert not any(module.startswith(("leanops.local", "leanops.cli")) for module in _closure(path))
+
+
+@pytest.mark.parametrize("path", _files("local"), ids=lambda p: p.name)
+def test_the_emulation_never_depends_on_the_cli(path: Path) -> None:
+    # leanops.local is the emulation of AWS alone; the operator CLI (leanops.cli) drives it.
+    assert not any(module.startswith("leanops.cli") for module in _closure(path))
 
 
 def _tool(name: str) -> str:

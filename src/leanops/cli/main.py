@@ -1,7 +1,8 @@
-"""``leanops`` / ``python -m leanops.local.cli`` / tests/e2e/production_emulation.sh.
+"""``leanops`` / ``python -m leanops.cli`` / tests/e2e/production_emulation.sh.
 
 Subcommands (docs: DESIGN.md §6): reset, schema, send, run, query, status, full, replay.
-Local emulation by default; ``--target aws`` drives a deployed environment instead. Results go
+One command set on two targets: the local emulation (``leanops.cli.local_target`` over
+``leanops.local``) by default, a deployed stack with ``--target aws`` (``leanops.cli.aws_target``). Results go
 to stdout (``query``: CSV only); progress and logs go to stderr.
 """
 
@@ -19,7 +20,7 @@ from leanops import definitions, faults
 from leanops.exceptions import ConfigurationError, LeanOpsError
 from leanops.local.config import home_dir
 
-LOGGER = logging.getLogger("leanops.local")
+LOGGER = logging.getLogger("leanops.cli")
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -110,11 +111,11 @@ def validate_arguments(args: argparse.Namespace) -> None:
 
 def cmd_local(args: argparse.Namespace, home: Path) -> int:
     """Run one local subcommand inside a LocalPipeline."""
-    from leanops.local import commands
+    from leanops.cli import local_target
     from leanops.local.pipeline import LocalPipeline
 
     with LocalPipeline(home) as pipeline:
-        handler = getattr(commands, f"cmd_{args.command}")
+        handler = getattr(local_target, f"cmd_{args.command}")
         return int(handler(pipeline, args))
 
 
@@ -139,14 +140,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     home = home_dir(args.home)
     try:
         if args.target == "aws":
-            from leanops.local.aws_target import run_aws_command
+            from leanops.cli.aws_target import run_aws_command
 
             return run_aws_command(args)
         validate_arguments(args)
         if args.command == "reset":
             return cmd_reset(args, home)
         if args.command == "full":
-            from leanops.local.full import run_full
+            from leanops.cli.full import run_full
 
             return run_full(home)
         return cmd_local(args, home)

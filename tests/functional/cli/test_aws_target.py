@@ -8,9 +8,9 @@ from pathlib import Path
 import boto3
 import pytest
 
+from leanops.cli.aws_target import REQUIRED_OUTPUTS, Environment, run_aws_command
+from leanops.cli.main import _parser
 from leanops.exceptions import ConfigurationError
-from leanops.local.aws_target import REQUIRED_OUTPUTS, Environment, run_aws_command
-from leanops.local.cli import _parser
 
 REGION = "eu-west-1"
 

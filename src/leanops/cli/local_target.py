@@ -9,9 +9,9 @@ import sys
 from typing import Any
 
 from leanops import contracts
+from leanops.cli.main import EXIT_FAILED, EXIT_OK, fault_plan
 from leanops.exceptions import ContractError
 from leanops.local.account import TopicAccount, firehose_error_ids, topic_account
-from leanops.local.cli import EXIT_FAILED, EXIT_OK, fault_plan
 from leanops.local.pipeline import LocalPipeline
 from leanops.local.query import run_query, write_csv
 from leanops.local.semantic import SEMANTIC_DATABASE, register_views

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from leanops import faults
+from leanops.cli.local_target import accounts
 from leanops.exceptions import LeanOpsError
 from leanops.local.account import TopicAccount
-from leanops.local.commands import accounts
 from leanops.local.config import repo_contract_files
 from leanops.local.ledger import LedgerEntry
 from leanops.local.pipeline import LocalPipeline
