@@ -13,6 +13,8 @@ import pytest
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
+    from leanops.local.workers import GlueWorker
+
 REGION = "eu-west-1"
 
 
@@ -53,12 +55,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(scope="session")
 def moto_server() -> Iterator[str]:
     """One moto server on 127.0.0.1 (random port) for code that needs an endpoint URL."""
-    from moto.server import ThreadedMotoServer
+    from leanops.local.aws import start_moto_server
 
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
+    server, endpoint = start_moto_server()  # the local runner's own factory (moto patches included)
+    yield endpoint
     server.stop()
 
 
@@ -99,3 +99,12 @@ def iceberg_catalog(leanops_home: Path) -> Any:
     from leanops.local.catalog import local_catalog
 
     return local_catalog(leanops_home)
+
+
+@pytest.fixture(scope="session")
+def glue_worker(leanops_home: Path) -> Iterator[GlueWorker]:
+    """The one Glue worker of the test run: the built bundle's jobs, its own JVM started on first use."""
+    from leanops.local.workers import GlueWorker
+
+    with GlueWorker(leanops_home) as worker:
+        yield worker

@@ -76,6 +76,24 @@ def load_snapshot(path: Path) -> bool:
     return True
 
 
+def start_moto_server() -> tuple[Any, str]:
+    """Start moto's server on 127.0.0.1 (random port), with leanops.local.moto_patches applied.
+
+    Returns:
+        The ``ThreadedMotoServer`` (call ``stop()``) and its endpoint URL.
+
+    """
+    from moto.server import ThreadedMotoServer
+
+    from leanops.local.moto_patches import apply_moto_patches
+
+    apply_moto_patches()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    return server, f"http://{host}:{port}"
+
+
 class LocalAws:
     """moto's server for one command, or an endpoint that already runs (tests).
 
@@ -100,16 +118,11 @@ class LocalAws:
         os.environ.setdefault("AWS_DEFAULT_REGION", REGION)
         if self.endpoint:
             return self
-        from moto.server import ThreadedMotoServer
-
         self.home.mkdir(parents=True, exist_ok=True)
         self._take_home_lock()
         restored = load_snapshot(self.snapshot_path)
         LOGGER.debug("moto state %s", "restored" if restored else "new")
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        self._server.start()
-        host, port = self._server.get_host_and_port()
-        self.endpoint = f"http://{host}:{port}"
+        self._server, self.endpoint = start_moto_server()
         return self
 
     def __exit__(
