@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from leanops import faults
+from leanops import local as local_package
 from leanops.cli.local_target import accounts
 from leanops.exceptions import LeanOpsError
 from leanops.local.account import TopicAccount
@@ -31,7 +32,7 @@ from leanops.local.replay import replay_topic
 from leanops.local.semantic import register_views
 
 LOGGER = logging.getLogger(__name__)
-SAMPLES = Path(__file__).parent / "samples"
+SAMPLES = Path(local_package.__file__).parent / "samples"  # the emulation's package data
 EXPECTED_FILE = "expected_destinations.json"
 DLQ_TOPIC = "dlq_demo"
 BROKEN_CONTRACT_TOPIC = "broken_contract"
