@@ -135,3 +135,26 @@ class BodyParseError(LeanOpsError):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class UsageError(LeanOpsError):
+    """A command-line mistake (unknown topic, refused upload, ...): what was wrong and what to do."""
+
+    def __init__(self, command: str, problem: str) -> None:
+        super().__init__(f"{command}: {problem}")
+        self.command = command
+        self.problem = problem
+
+
+class QueryError(LeanOpsError):
+    """A ``query`` the local engine cannot answer: a syntax error, an unknown table, an unsupported construct.
+
+    ``kind`` is one of ``syntax``, ``unknown_table``, ``unsupported``, ``engine``; the message is
+    one line saying what is wrong (for an unknown table, which tables exist).
+    """
+
+    def __init__(self, kind: str, problem: str, sql: str = "") -> None:
+        super().__init__(f"query: {problem}")
+        self.kind = kind
+        self.problem = problem
+        self.sql = sql

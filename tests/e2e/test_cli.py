@@ -67,6 +67,72 @@ def test_invalid_arguments_are_refused_with_a_clear_message(
     assert message in refused.stderr
 
 
+def _one_error_line(completed: subprocess.CompletedProcess[str]) -> str:
+    """Return the single ERROR line of a refused command (no traceback, nothing on stdout)."""
+    assert "Traceback" not in completed.stderr, completed.stderr
+    errors = [line for line in completed.stderr.splitlines() if " ERROR " in line]
+    assert len(errors) == 1, completed.stderr
+    assert completed.stdout == ""
+    return errors[0]
+
+
+def test_read_only_commands_on_an_empty_home_say_so_and_create_nothing(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    for command in (["status"], ["replay", "--topic", "orders"]):
+        refused = emulate(home, *command, cwd=tmp_path)
+        assert refused.returncode == 2
+        assert "no local pipeline in" in _one_error_line(refused)
+    assert not home.exists()
+
+
+def test_operator_mistakes_get_one_clear_line_and_a_non_zero_exit(tmp_path: Path) -> None:
+    # GIVEN a home where topic clicks was sent to, with no contract
+    home = tmp_path / "home"
+    data = tmp_path / "in.jsonl"
+    data.write_text('{"a": 1}\n', encoding="utf-8")
+    sent = emulate(home, "send", "--topic", "clicks", "--file", str(data), cwd=tmp_path)
+    # THEN send says the data waits behind the gate, and how to open it
+    assert sent.returncode == 0, sent.stderr
+    assert "topic clicks has no contract yet: its data waits in RAW" in sent.stderr
+    assert "schema --topic clicks --file clicks.json" in sent.stderr
+    # WHEN run or replay name an unknown topic THEN one line names it and the declared ones
+    for command in ("run", "replay"):
+        refused = emulate(home, command, "--topic", "nope", cwd=tmp_path)
+        assert refused.returncode == 2
+        assert "unknown topic nope; declared topics: clicks" in _one_error_line(refused)
+    # WHEN a malformed contract is uploaded THEN it is refused and nothing is uploaded
+    bad = tmp_path / "clicks.json"
+    bad.write_text('{"topic": "clicks", "key": ["id"], "fields": {}}', encoding="utf-8")
+    refused = emulate(home, "schema", "--topic", "clicks", "--file", str(bad), cwd=tmp_path)
+    assert refused.returncode == 2
+    assert "nothing uploaded, the contract in force stays" in _one_error_line(refused)
+    still_waiting = emulate(home, "send", "--topic", "clicks", "--file", str(data), cwd=tmp_path)
+    assert "has no contract yet" in still_waiting.stderr
+    # WHEN --force is given THEN it is uploaded, with a warning
+    forced = emulate(home, "schema", "--topic", "clicks", "--file", str(bad), "--force", cwd=tmp_path)
+    assert forced.returncode == 0, forced.stderr
+    assert "schema --force: uploading it" in forced.stderr
+
+
+def test_a_bad_fault_names_the_option_not_an_environment_variable(tmp_path: Path) -> None:
+    refused = emulate(tmp_path / "home", "run", "--fault", "no-such-fault=0.5", cwd=tmp_path)
+    assert refused.returncode == 2
+    line = _one_error_line(refused)
+    assert "--fault: unknown fault 'no-such-fault'; known: lambda-crash-before-put" in line
+    assert "LEANOPS_FAULTS" not in line
+
+
+def test_every_option_has_help() -> None:
+    from leanops.cli.main import _parser
+
+    parser = _parser()
+    subparsers = next(action for action in parser._actions if action.dest == "command")
+    for command, sub in [("", parser), *subparsers.choices.items()]:
+        for action in sub._actions:
+            if action.dest not in ("help", "command"):
+                assert action.help, f"{command} {action.option_strings or action.dest} has no help"
+
+
 def test_full_passes_and_query_prints_only_csv(tmp_path: Path) -> None:
     # GIVEN a fresh home WHEN full runs THEN every expected outcome is met
     home = tmp_path / "home"

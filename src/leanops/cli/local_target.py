@@ -8,9 +8,12 @@ import logging
 import sys
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from leanops import contracts
+from leanops.adapters.contract_store import ContractStore
 from leanops.cli.main import EXIT_FAILED, EXIT_OK, fault_plan
-from leanops.exceptions import ContractError
+from leanops.exceptions import ContractError, UsageError
 from leanops.local.account import TopicAccount, firehose_error_ids, topic_account
 from leanops.local.pipeline import LocalPipeline
 from leanops.local.query import run_query, write_csv
@@ -20,16 +23,26 @@ LOGGER = logging.getLogger(__name__)
 
 
 def cmd_schema(pipeline: LocalPipeline, args: argparse.Namespace) -> int:
-    """Upload one contract (--topic/--file) or the repo's own."""
+    """Upload one contract (--topic/--file) or the repo's own; a malformed one is refused.
+
+    Raises:
+        UsageError: when the contract does not validate (unless ``--force``); nothing is uploaded
+            and the contract in force stays.
+
+    """
     if args.topic:
         text = args.file.read_bytes()
         try:
             contracts.parse_contract(text, str(args.file), args.topic)
         except ContractError as exc:
+            if not args.force:
+                raise UsageError(
+                    "schema",
+                    f"{exc}; nothing uploaded, the contract in force stays (--force uploads it anyway, "
+                    f"and topic {args.topic} then stops until it is fixed)",
+                ) from exc
             LOGGER.warning(
-                "schema: uploading it anyway; the jobs will skip topic %s until it is fixed: %s",
-                args.topic,
-                exc,
+                "schema --force: uploading it; topic %s stops until it is fixed: %s", args.topic, exc
             )
         uris = [pipeline.upload_contract(args.topic, text)]
     else:
@@ -37,6 +50,33 @@ def cmd_schema(pipeline: LocalPipeline, args: argparse.Namespace) -> int:
     for uri in uris:
         LOGGER.info("schema: uploaded %s", uri)
     return EXIT_OK
+
+
+def has_contract(pipeline: LocalPipeline, topic: str) -> bool:
+    """Return True when the topic's contract exists in the schemas location (the gate is open)."""
+    store = ContractStore(pipeline.names.contracts_uri, pipeline.clients["s3"])
+    try:
+        pipeline.clients["s3"].head_object(Bucket=store.bucket, Key=store.key_of(topic))
+    except ClientError:
+        return False
+    return True
+
+
+def require_known_topics(pipeline: LocalPipeline, command: str, topics: list[str]) -> None:
+    """Check that every topic was declared (sent to, or given a contract).
+
+    Raises:
+        UsageError: naming the unknown topics and the declared ones.
+
+    """
+    declared = sorted(pipeline.topics())
+    unknown = [topic for topic in topics if topic not in declared]
+    if unknown:
+        raise UsageError(
+            command,
+            f"unknown topic {', '.join(unknown)}; declared topics: {', '.join(declared) or 'none'} "
+            "(a topic is declared by `send` or `schema`)",
+        )
 
 
 def cmd_send(pipeline: LocalPipeline, args: argparse.Namespace) -> int:
@@ -48,12 +88,21 @@ def cmd_send(pipeline: LocalPipeline, args: argparse.Namespace) -> int:
     LOGGER.info(
         "send: %d messages sent to %s, %d lines not sent", len(report.sent), topic, len(report.refused)
     )
+    if not has_contract(pipeline, topic):
+        LOGGER.warning(
+            "send: topic %s has no contract yet: its data waits in RAW behind the schema gate; "
+            "upload one with `schema --topic %s --file %s.json`",
+            topic,
+            topic,
+            topic,
+        )
     return EXIT_OK
 
 
 def cmd_run(pipeline: LocalPipeline, args: argparse.Namespace) -> int:
     """Deliver, then one cycle; non-zero when a job failed."""
     plan = fault_plan(args.fault, args.seed) if args.fault else None
+    require_known_topics(pipeline, "run", args.topics or [])
     report = pipeline.run(args.topics, fault_plan=plan)
     cycle = report.cycle
     if cycle and cycle.waiting:
@@ -180,6 +229,7 @@ def cmd_replay(pipeline: LocalPipeline, args: argparse.Namespace) -> int:
     """Send a topic's archived DLQ messages (not already in RAW) back to its queue."""
     from leanops.local.replay import replay_topic
 
+    require_known_topics(pipeline, "replay", [args.topic])
     result = replay_topic(pipeline, args.topic)
     LOGGER.info(
         "replay: %d messages of %s sent back to its queue (%d failed, %d not replayable)",

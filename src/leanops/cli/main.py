@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from leanops import definitions, faults
-from leanops.exceptions import ConfigurationError, LeanOpsError
+from leanops.exceptions import ConfigurationError, LeanOpsError, UsageError
 from leanops.local.config import home_dir
 
 LOGGER = logging.getLogger("leanops.cli")
@@ -25,11 +25,15 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 POWERTOOLS_LOG_LEVEL = "POWERTOOLS_LOG_LEVEL"
-PACKAGE_LOGGER = "leanops"
+NOISY_LOGGERS = ("py4j", "werkzeug", "botocore", "urllib3", "pyiceberg")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="production_emulation.sh", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="production_emulation.sh",
+        description="Lean-Ops operator CLI: the local emulation, or a deployed stack with --target aws",
+        epilog="State: $LEANOPS_HOME (default ./.leanops). Logs on stderr, results on stdout.",
+    )
     parser.add_argument("--home", help="local state folder (default: $LEANOPS_HOME or ./.leanops)")
     parser.add_argument(
         "--target",
@@ -38,36 +42,72 @@ def _parser() -> argparse.ArgumentParser:
         help="local emulation (default) or a deployed environment",
     )
     parser.add_argument(
-        "--tf-outputs", help="aws: a `terraform output -json` file (default: run terraform output -json)"
+        "--tf-outputs",
+        metavar="FILE",
+        help="aws: a `terraform output -json` file (default: run terraform output -json in --tf-dir)",
     )
     parser.add_argument("--tf-dir", default=".", help="aws: the Terraform root to read outputs from")
     parser.add_argument("--profile", help="aws: AWS profile (default: $AWS_PROFILE)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("reset", help="wipe the local state")
-    schema = commands.add_parser("schema", help="upload topic contract(s): opens the gate")
-    schema.add_argument("--topic")
-    schema.add_argument("--file", type=Path)
-    send = commands.add_parser("send", help="send each line of a file as one message body")
-    send.add_argument("--topic", required=True)
-    send.add_argument("--file", type=Path, required=True)
-    run = commands.add_parser("run", help="deliver the queues into RAW, then one cycle")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logs and the JVM's output")
+    parser.add_argument("--log-json", action="store_true", help="log JSON lines on stderr (as in AWS)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser("reset", help="wipe the local state", description="Wipe $LEANOPS_HOME.")
+    schema = commands.add_parser(
+        "schema",
+        help="upload topic contract(s): opens the gate",
+        description="Upload a topic contract ({topic}.json); without options, the repo's own contracts.",
+    )
+    schema.add_argument("--topic", help="the topic the contract is for")
+    schema.add_argument("--file", type=Path, help="the contract file ({topic}.json)")
+    schema.add_argument(
+        "--force", action="store_true", help="upload a contract that does not validate (its topic then stops)"
+    )
+    send = commands.add_parser(
+        "send",
+        help="send each line of a file as one message body",
+        description="Send each line of a file to the topic's queue as one message body, verbatim.",
+    )
+    send.add_argument("--topic", required=True, help="the topic (a new one gets its queue and DLQ)")
+    send.add_argument("--file", type=Path, required=True, help="a file with one message body per line")
+    run = commands.add_parser(
+        "run",
+        help="deliver the queues into RAW, then one cycle",
+        description="Deliver what waits in the queues (Lambdas, Firehose, redrives) into RAW; one cycle.",
+    )
     run.add_argument(
         "--fault",
         action="append",
         default=[],
         metavar="NAME=RATE",
-        help=f"inject a fault; names: {', '.join(faults.KNOWN_FAULTS)}",
+        help=f"inject a fault with a rate in 0..1 (repeatable); names: {', '.join(faults.KNOWN_FAULTS)}",
     )
-    run.add_argument("--seed", type=int, default=0)
-    run.add_argument("--topic", action="append", dest="topics", help="only these topics (default: all)")
-    query = commands.add_parser("query", help="SQL over the tables; CSV on stdout")
-    query.add_argument("sql")
-    status = commands.add_parser("status", help="checkpoints, last run and the conservation account")
-    status.add_argument("--json", action="store_true")
-    commands.add_parser("full", help="reset + schema + built-in sample + run + checks")
-    replay = commands.add_parser("replay", help="send a topic's dlq_errors rows back through the pipeline")
-    replay.add_argument("--topic", required=True)
+    run.add_argument("--seed", type=int, default=0, help="seed of the fault draws (default 0)")
+    run.add_argument(
+        "--topic", action="append", dest="topics", metavar="TOPIC", help="only this topic (repeatable)"
+    )
+    query = commands.add_parser(
+        "query",
+        help="Athena SQL over the tables; CSV on stdout",
+        description="Run one SQL statement over the tables (database.table, as in Athena); CSV on stdout.",
+    )
+    query.add_argument("sql", help='the SQL, e.g. "SELECT * FROM iceberg_curated_db.orders"')
+    status = commands.add_parser(
+        "status",
+        help="checkpoints, last run and the conservation account",
+        description="Per topic: checkpoints, the last run and the conservation account.",
+    )
+    status.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    commands.add_parser(
+        "full",
+        help="reset + schema + built-in sample + run + checks",
+        description="Reset, upload contracts, send the built-in sample, run, and check every destination.",
+    )
+    replay = commands.add_parser(
+        "replay",
+        help="send a topic's dlq_errors rows back through the pipeline",
+        description="Send a topic's archived DLQ messages back to its queue (deduplicated downstream).",
+    )
+    replay.add_argument("--topic", required=True, help="the topic whose dlq_errors rows to replay")
     return parser
 
 
@@ -75,11 +115,14 @@ def fault_plan(specs: Sequence[str], seed: int) -> str:
     """Return the LEANOPS_FAULTS text of ``--fault`` options (validated).
 
     Raises:
-        ConfigurationError: on an unknown fault or a bad rate.
+        UsageError: on an unknown fault or a bad rate (naming the option, not the variable).
 
     """
     text = ",".join([*specs, f"seed={seed}"])
-    faults.parse_plan(text)
+    try:
+        faults.parse_plan(text)
+    except ConfigurationError as exc:
+        raise UsageError("--fault", exc.problem) from exc
     return text
 
 
@@ -109,34 +152,57 @@ def validate_arguments(args: argparse.Namespace) -> None:
         raise ConfigurationError("schema", "give both --topic and --file, or neither (the repo's contracts)")
 
 
+# Commands that only read: on a home with no state they say so instead of creating it.
+READ_ONLY_COMMANDS = ("status", "query", "replay")
+
+
 def cmd_local(args: argparse.Namespace, home: Path) -> int:
-    """Run one local subcommand inside a LocalPipeline."""
+    """Run one local subcommand inside a LocalPipeline.
+
+    Raises:
+        UsageError: for a read-only command on a home with no local state yet.
+
+    """
     from leanops.cli import local_target
+    from leanops.local.aws import SNAPSHOT_FILE
     from leanops.local.pipeline import LocalPipeline
 
+    if args.command in READ_ONLY_COMMANDS and not (home / SNAPSHOT_FILE).is_file():
+        raise UsageError(
+            args.command,
+            f"no local pipeline in {home} yet: upload contracts (`schema`) and send messages (`send`) first",
+        )
     with LocalPipeline(home) as pipeline:
         handler = getattr(local_target, f"cmd_{args.command}")
         return int(handler(pipeline, args))
 
 
-def _not_logged_twice(record: logging.LogRecord) -> bool:
-    """Drop a package record from the root's text handler once the jobs log it as JSON."""
-    return not (record.name.startswith(PACKAGE_LOGGER) and logging.getLogger(PACKAGE_LOGGER).handlers)
+def configure_logging(verbose: bool, as_json: bool) -> None:
+    """One log format on stderr: human-readable lines, or JSON lines (``--log-json``, as in AWS).
+
+    The jobs' JSON formatter (``leanops.jobs.jsonlog``) is the one JSON format; libraries log
+    warnings only, unless ``-v``.
+    """
+    from leanops.jobs.jsonlog import JsonFormatter
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        JsonFormatter()
+        if as_json
+        else logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s", datefmt="%H:%M:%S")
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    for noisy in NOISY_LOGGERS:
+        logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)
+    os.environ.setdefault(POWERTOOLS_LOG_LEVEL, "WARNING")  # the handlers' logs: only problems, on a CLI
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the CLI; returns the process exit code."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(_not_logged_twice)
-    for noisy in ("py4j", "werkzeug", "botocore", "urllib3", "pyiceberg"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-    os.environ.setdefault(POWERTOOLS_LOG_LEVEL, "WARNING")  # the handlers' logs: only problems, on a CLI
+    configure_logging(args.verbose, args.log_json)
     home = home_dir(args.home)
     try:
         if args.target == "aws":
