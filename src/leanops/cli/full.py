@@ -21,7 +21,7 @@ from typing import Any
 
 from leanops import faults
 from leanops import local as local_package
-from leanops.cli.local_target import accounts
+from leanops.cli.local_target import accounts, print_topic_summary
 from leanops.exceptions import LeanOpsError
 from leanops.local.account import TopicAccount
 from leanops.local.config import repo_contract_files
@@ -189,6 +189,7 @@ def run_full(home: Path) -> int:
     expected = json.loads((SAMPLES / EXPECTED_FILE).read_text(encoding="utf-8"))
     with LocalPipeline(home) as pipeline:
         problems = _scenario(pipeline, expected)
+        print_topic_summary(pipeline)
     elapsed = time.monotonic() - started
     if problems:
         print(f"full: FAILED ({len(problems)} mismatches, {elapsed:.0f}s):", file=sys.stderr)

@@ -6,15 +6,17 @@ import argparse
 import json
 import logging
 import sys
-from typing import Any
+from typing import Any, TextIO
 
 from botocore.exceptions import ClientError
 
 from leanops import contracts
 from leanops.adapters.contract_store import ContractStore
 from leanops.cli.main import EXIT_FAILED, EXIT_OK, fault_plan
+from leanops.cli.summary import gate_state, print_summary
 from leanops.exceptions import ContractError, UsageError
 from leanops.local.account import TopicAccount, firehose_error_ids, topic_account
+from leanops.local.config import DLQ_SUFFIX
 from leanops.local.pipeline import LocalPipeline
 from leanops.local.query import run_query, write_csv
 from leanops.local.semantic import SEMANTIC_DATABASE, register_views
@@ -100,13 +102,14 @@ def cmd_send(pipeline: LocalPipeline, args: argparse.Namespace) -> int:
 
 
 def cmd_run(pipeline: LocalPipeline, args: argparse.Namespace) -> int:
-    """Deliver, then one cycle; non-zero when a job failed."""
+    """Deliver, then one cycle, then the summary table; non-zero when a job failed."""
     plan = fault_plan(args.fault, args.seed) if args.fault else None
     require_known_topics(pipeline, "run", args.topics or [])
     report = pipeline.run(args.topics, fault_plan=plan)
     cycle = report.cycle
-    if cycle and cycle.waiting:
-        LOGGER.info("run: waiting behind a closed gate (no contract): %s", ", ".join(cycle.waiting))
+    report_dead_letters(report)
+    for topic, reason in (cycle.skipped if cycle else {}).items():
+        LOGGER.info("run: topic %s skipped: %s", topic, reason)
     if not report.ok:
         for job in cycle.jobs if cycle else []:
             if not job.ok:
@@ -116,9 +119,10 @@ def cmd_run(pipeline: LocalPipeline, args: argparse.Namespace) -> int:
                     job.job,
                     job.detail,
                 )
-        return EXIT_FAILED
-    LOGGER.info("run %s: ok", cycle.run_id if cycle else "-")
-    return EXIT_OK
+    else:
+        LOGGER.info("run %s: ok", cycle.run_id if cycle else "-")
+    print_topic_summary(pipeline)
+    return EXIT_OK if report.ok else EXIT_FAILED
 
 
 def cmd_query(pipeline: LocalPipeline, args: argparse.Namespace) -> int:
@@ -214,6 +218,33 @@ def _print_status(document: dict[str, Any]) -> None:
     )
 
 
+def topic_gates(pipeline: LocalPipeline, topics: list[str]) -> dict[str, str]:
+    """Return topic -> its schema gate (open, no contract, or the contract's error)."""
+    store = ContractStore(pipeline.names.contracts_uri, pipeline.clients["s3"])
+    return {topic: gate_state(store, topic) for topic in topics}
+
+
+def print_topic_summary(pipeline: LocalPipeline, out: TextIO | None = None) -> dict[str, dict[str, Any]]:
+    """Print the per-topic summary table (account and gate); return the accounts as data."""
+    documents = {topic: account.as_dict() for topic, account in accounts(pipeline).items()}
+    print_summary(documents, topic_gates(pipeline, sorted(documents)), out)
+    return documents
+
+
+def report_dead_letters(report: Any) -> None:
+    """Say which topics' messages went to their DLQ in this run, and the command that replays them."""
+    for poll in report.polls:
+        if poll.queue.endswith(DLQ_SUFFIX) and poll.delivered:
+            topic = poll.queue.removesuffix(DLQ_SUFFIX).rsplit("-", 1)[-1]
+            LOGGER.warning(
+                "run: %d messages of %s went to its DLQ and are archived in iceberg_raw_db.dlq_errors; "
+                "replay them with `replay --topic %s` once the cause is fixed",
+                poll.delivered,
+                topic,
+                topic,
+            )
+
+
 def cmd_status(pipeline: LocalPipeline, args: argparse.Namespace) -> int:
     """Print checkpoints, last run and the conservation account (text or --json)."""
     document = status_document(pipeline)
@@ -221,6 +252,11 @@ def cmd_status(pipeline: LocalPipeline, args: argparse.Namespace) -> int:
         print(json.dumps(document, indent=2, default=str))
     else:
         _print_status(document)
+        print_summary(
+            {topic: data["account"] for topic, data in document["topics"].items()},
+            topic_gates(pipeline, sorted(document["topics"])),
+            sys.stdout,
+        )
     broken = [topic for topic, data in document["topics"].items() if not data["account"]["identity_holds"]]
     return EXIT_FAILED if broken else EXIT_OK
 
