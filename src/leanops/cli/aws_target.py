@@ -21,6 +21,9 @@ from typing import Any
 
 import boto3
 
+from leanops.adapters.contract_store import ContractStore
+from leanops.cli.operations import checked_contract, drift_sql, errors_sql, print_rows
+from leanops.cli.summary import gate_state
 from leanops.exceptions import ConfigurationError
 from leanops.ingest.replay import send_replay
 from leanops.local.config import home_dir, repo_contract_files
@@ -36,6 +39,7 @@ REQUIRED_OUTPUTS = (
     "state_machine_arn",
     "checkpoint_table_name",
     "athena_workgroup_name",
+    "glue_job_names",
 )
 POLL_SECONDS = 5
 RUN_TIMEOUT_SECONDS = 3600
@@ -58,6 +62,7 @@ class Environment:
     state_machine_arn: str
     checkpoint_table_name: str
     athena_workgroup_name: str
+    glue_job_names: dict[str, str]
 
     def contract_location(self, topic: str) -> tuple[str, str]:
         """Return (bucket, key) of a topic's contract under ``contracts_uri`` (s3://bucket/prefix/)."""
@@ -140,8 +145,10 @@ def athena_rows(athena: Any, sql: str, workgroup: str) -> tuple[list[str], list[
 def _schema(session: Any, env: Environment, args: argparse.Namespace) -> int:
     files = {args.topic: args.file} if args.topic else repo_contract_files()
     for topic, path in files.items():
+        body = Path(path).read_bytes()
+        checked_contract(topic, body, str(path), getattr(args, "force", False))
         bucket, key = env.contract_location(topic)
-        session.client("s3").put_object(Bucket=bucket, Key=key, Body=Path(path).read_bytes())
+        session.client("s3").put_object(Bucket=bucket, Key=key, Body=body)
         LOGGER.info("schema: uploaded s3://%s/%s", bucket, key)
     return 0
 
@@ -203,6 +210,60 @@ def _replay(session: Any, env: Environment, args: argparse.Namespace) -> int:
     return 1 if result.failed else 0
 
 
+def _errors(session: Any, env: Environment, args: argparse.Namespace) -> int:
+    env.queue_url(args.topic)
+    header, rows = athena_rows(session.client("athena"), errors_sql(args.topic), env.athena_workgroup_name)
+    print_rows(f"errors of {args.topic}", header, rows)
+    return 0
+
+
+def _drift(session: Any, env: Environment, args: argparse.Namespace) -> int:
+    env.queue_url(args.topic)
+    header, rows = athena_rows(session.client("athena"), drift_sql(args.topic), env.athena_workgroup_name)
+    print_rows(f"drift of {args.topic}", header, rows)
+    return 0
+
+
+EXECUTION_COLUMNS = ("execution", "status", "started", "stopped")
+GLUE_RUN_COLUMNS = ("job", "run", "state", "started", "seconds", "topics", "error")
+
+
+def _runs(session: Any, env: Environment, args: argparse.Namespace) -> int:
+    sfn = session.client("stepfunctions")
+    executions = sfn.list_executions(stateMachineArn=env.state_machine_arn, maxResults=args.limit)[
+        "executions"
+    ]
+    print_rows(
+        "state machine executions",
+        EXECUTION_COLUMNS,
+        [(e["name"], e["status"], e.get("startDate"), e.get("stopDate")) for e in executions],
+    )
+    glue = session.client("glue")
+    rows = []
+    for job in env.glue_job_names.values():
+        for run in glue.get_job_runs(JobName=job, MaxResults=args.limit).get("JobRuns", []):
+            rows.append(
+                (
+                    job,
+                    run["Id"],
+                    run["JobRunState"],
+                    run.get("StartedOn"),
+                    run.get("ExecutionTime"),
+                    (run.get("Arguments") or {}).get("--LEANOPS_TOPICS", ""),
+                    run.get("ErrorMessage", ""),
+                )
+            )
+    print_rows("Glue job runs", GLUE_RUN_COLUMNS, rows)
+    return 0
+
+
+def _topics(session: Any, env: Environment, args: argparse.Namespace) -> int:
+    store = ContractStore(env.contracts_uri, session.client("s3"))
+    rows = [(topic, url, gate_state(store, topic)) for topic, url in sorted(env.queue_urls.items())]
+    print_rows("topics", ("topic", "queue", "gate"), rows)
+    return 0
+
+
 COMMANDS = {
     "schema": _schema,
     "send": _send,
@@ -210,6 +271,10 @@ COMMANDS = {
     "query": _query,
     "status": _status,
     "replay": _replay,
+    "errors": _errors,
+    "drift": _drift,
+    "runs": _runs,
+    "topics": _topics,
 }
 
 

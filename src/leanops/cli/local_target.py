@@ -6,20 +6,22 @@ import argparse
 import json
 import logging
 import sys
+from pathlib import Path
 from typing import Any, TextIO
 
 from botocore.exceptions import ClientError
 
-from leanops import contracts
 from leanops.adapters.contract_store import ContractStore
 from leanops.cli.main import EXIT_FAILED, EXIT_OK, fault_plan
+from leanops.cli.operations import checked_contract, drift_sql, errors_sql, print_rows
 from leanops.cli.summary import gate_state, print_summary
-from leanops.exceptions import ContractError, UsageError
+from leanops.exceptions import QueryError, UsageError
 from leanops.local.account import TopicAccount, firehose_error_ids, topic_account
-from leanops.local.config import DLQ_SUFFIX
+from leanops.local.catalog import local_catalog
+from leanops.local.config import DLQ_SUFFIX, RUNS_FILE
 from leanops.local.pipeline import LocalPipeline
 from leanops.local.query import run_query, write_csv
-from leanops.local.semantic import SEMANTIC_DATABASE, register_views
+from leanops.local.spark import catalog_uri
 
 LOGGER = logging.getLogger(__name__)
 
@@ -34,18 +36,7 @@ def cmd_schema(pipeline: LocalPipeline, args: argparse.Namespace) -> int:
     """
     if args.topic:
         text = args.file.read_bytes()
-        try:
-            contracts.parse_contract(text, str(args.file), args.topic)
-        except ContractError as exc:
-            if not args.force:
-                raise UsageError(
-                    "schema",
-                    f"{exc}; nothing uploaded, the contract in force stays (--force uploads it anyway, "
-                    f"and topic {args.topic} then stops until it is fixed)",
-                ) from exc
-            LOGGER.warning(
-                "schema --force: uploading it; topic %s stops until it is fixed: %s", args.topic, exc
-            )
+        checked_contract(args.topic, text, str(args.file), args.force)
         uris = [pipeline.upload_contract(args.topic, text)]
     else:
         uris = pipeline.upload_repo_contracts()
@@ -126,10 +117,31 @@ def cmd_run(pipeline: LocalPipeline, args: argparse.Namespace) -> int:
 
 
 def cmd_query(pipeline: LocalPipeline, args: argparse.Namespace) -> int:
-    """Run SQL; CSV with a header on stdout and nothing else."""
-    if f"{SEMANTIC_DATABASE}." in args.sql.lower():
-        register_views(pipeline.spark)
-    columns, rows = run_query(pipeline.spark, args.sql)
+    """Run Athena SQL over the local catalog (DuckDB, no JVM); CSV with a header on stdout, nothing else.
+
+    Raises:
+        QueryError: a syntax error, an unknown table (the message lists those that exist), an
+            unsupported construct: one line, exit code 2.
+
+    """
+    return print_query(pipeline.catalog, args.sql)
+
+
+def query_home(home: Path, args: argparse.Namespace) -> int:
+    """Run ``query`` over ``home``'s catalog alone: no moto, no Lambdas, no JVM (what ``query`` needs).
+
+    Raises:
+        QueryError: as ``cmd_query``; also when ``home`` has no local catalog yet.
+
+    """
+    if not Path(catalog_uri(home)).is_file():
+        raise QueryError("unknown_table", f"no local catalog in {home} yet: run `schema`, `send` and `run` first")
+    return print_query(local_catalog(home), args.sql)
+
+
+def print_query(catalog: Any, sql: str) -> int:
+    """Print the CSV of one Athena statement over ``catalog`` on stdout."""
+    columns, rows = run_query(catalog, sql)
     write_csv(columns, rows, sys.stdout)
     sys.stdout.flush()
     return EXIT_OK
@@ -259,6 +271,74 @@ def cmd_status(pipeline: LocalPipeline, args: argparse.Namespace) -> int:
         )
     broken = [topic for topic, data in document["topics"].items() if not data["account"]["identity_holds"]]
     return EXIT_FAILED if broken else EXIT_OK
+
+
+def cmd_errors(pipeline: LocalPipeline, args: argparse.Namespace) -> int:
+    """Print a topic's error rows grouped by table and reason, with an example of each."""
+    require_known_topics(pipeline, "errors", [args.topic])
+    columns, rows = run_query(pipeline.catalog, errors_sql(args.topic))
+    print_rows(f"errors of {args.topic}", columns, rows)
+    return EXIT_OK
+
+
+def cmd_drift(pipeline: LocalPipeline, args: argparse.Namespace) -> int:
+    """Print a topic's drift log, newest first."""
+    require_known_topics(pipeline, "drift", [args.topic])
+    columns, rows = run_query(pipeline.catalog, drift_sql(args.topic))
+    print_rows(f"drift of {args.topic}", columns, rows)
+    return EXIT_OK
+
+
+def run_rows(runs: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """Return one row per run and topic: when, outcome, and each job's status and counts."""
+    rows: list[tuple[Any, ...]] = []
+    for run in runs:
+        cycle = run.get("cycle") or {}
+        delivered = sum(poll.get("delivered", 0) for poll in run.get("polls", []))
+        per_topic: dict[str, dict[str, str]] = {}
+        for job in cycle.get("jobs", []):
+            for outcome in job.get("topics", []):
+                counts = ", ".join(f"{key}={value}" for key, value in (outcome.get("counts") or {}).items())
+                per_topic.setdefault(outcome.get("topic", "?"), {})[job["job"]] = (
+                    f"{outcome.get('status', '')} {counts}".strip()
+                )
+        for topic in cycle.get("skipped", {}):
+            per_topic.setdefault(topic, {})["skipped"] = cycle["skipped"][topic]
+        outcome = "ok" if run.get("ok") else "FAILED"
+        for topic, jobs in sorted(per_topic.items()) or [("-", {})]:
+            rows.append(
+                (
+                    cycle.get("run_id", "-"),
+                    cycle.get("started_at", ""),
+                    outcome,
+                    delivered,
+                    topic,
+                    jobs.get("standardized", ""),
+                    jobs.get("curated", ""),
+                    jobs.get("skipped", ""),
+                )
+            )
+    return rows
+
+
+RUN_COLUMNS = ("run", "started", "outcome", "delivered", "topic", "standardized", "curated", "skipped")
+
+
+def cmd_runs(pipeline: LocalPipeline, args: argparse.Namespace) -> int:
+    """Print the run history (newest last) with per-topic figures."""
+    path = pipeline.home / RUNS_FILE
+    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+    runs = [json.loads(line) for line in lines if line.strip()][-args.limit :]
+    print_rows("runs", RUN_COLUMNS, run_rows(runs))
+    return EXIT_OK
+
+
+def cmd_topics(pipeline: LocalPipeline, args: argparse.Namespace) -> int:
+    """List the declared topics with their gate state."""
+    topics = sorted(pipeline.topics())
+    gates = topic_gates(pipeline, topics)
+    print_rows("topics", ("topic", "queue", "gate"), [(t, pipeline.names.queue(t), gates[t]) for t in topics])
+    return EXIT_OK
 
 
 def cmd_replay(pipeline: LocalPipeline, args: argparse.Namespace) -> int:

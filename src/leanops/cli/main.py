@@ -108,6 +108,29 @@ def _parser() -> argparse.ArgumentParser:
         description="Send a topic's archived DLQ messages back to its queue (deduplicated downstream).",
     )
     replay.add_argument("--topic", required=True, help="the topic whose dlq_errors rows to replay")
+    errors = commands.add_parser(
+        "errors",
+        help="a topic's error rows grouped by reason, with examples",
+        description="Group a topic's rows of parse_errors, errors and dlq_errors by reason, with an example.",
+    )
+    errors.add_argument("--topic", required=True, help="the topic")
+    drift = commands.add_parser(
+        "drift",
+        help="a topic's drift log",
+        description="A topic's drift log: new, vanished, re-typed fields.",
+    )
+    drift.add_argument("--topic", required=True, help="the topic")
+    runs = commands.add_parser(
+        "runs",
+        help="run history with per-topic figures",
+        description="Run history: local runs, or the state machine's executions and Glue runs (aws).",
+    )
+    runs.add_argument("--limit", type=int, default=20, help="how many runs, newest (default 20)")
+    commands.add_parser(
+        "topics",
+        help="the topics and their schema gate",
+        description="List the topics with their gate state.",
+    )
     return parser
 
 
@@ -153,7 +176,7 @@ def validate_arguments(args: argparse.Namespace) -> None:
 
 
 # Commands that only read: on a home with no state they say so instead of creating it.
-READ_ONLY_COMMANDS = ("status", "query", "replay")
+READ_ONLY_COMMANDS = ("status", "query", "replay", "errors", "drift", "runs", "topics")
 
 
 def cmd_local(args: argparse.Namespace, home: Path) -> int:

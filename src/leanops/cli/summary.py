@@ -12,15 +12,14 @@ import sys
 from collections.abc import Mapping
 from typing import Any, TextIO
 
-from rich.console import Console
 from rich.table import Table
 
 from leanops.adapters.contract_store import ContractStore
+from leanops.cli.operations import console_for
 from leanops.exceptions import ContractError
 
 GATE_OPEN = "open"
 GATE_NO_CONTRACT = "no contract (data waits)"
-NON_TTY_WIDTH = 200
 COLUMNS = (
     ("sent", "sent"),
     ("curated", "curated"),
@@ -67,7 +66,4 @@ def print_summary(
     accounts: Mapping[str, Mapping[str, Any]], gates: Mapping[str, str], out: TextIO | None = None
 ) -> None:
     """Print the summary table (wide and without colours when ``out`` is not a terminal)."""
-    stream = out or sys.stderr
-    tty = stream.isatty()
-    console = Console(file=stream, width=None if tty else NON_TTY_WIDTH, no_color=not tty, highlight=False)
-    console.print(summary_table(accounts, gates))
+    console_for(out or sys.stderr).print(summary_table(accounts, gates))
