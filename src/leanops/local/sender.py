@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from leanops.local.ledger import Ledger, LedgerEntry
+from leanops.local.progress import progress
 
 LOGGER = logging.getLogger(__name__)
 SQS_MAX_BODY_BYTES = 256 * 1024
@@ -90,20 +91,22 @@ def send_file(sqs: Any, queue_url: str, topic: str, path: Path, ledger: Ledger) 
             report.refused.append(RefusedLine(number, reason))
         else:
             acceptable.append((number, body))
-    for batch in _batches(acceptable):
-        entries = [{"Id": str(number), "MessageBody": body} for number, body in batch]
-        response = sqs.send_message_batch(QueueUrl=queue_url, Entries=entries)
-        sent = [
-            LedgerEntry(item["MessageId"], topic, str(path), int(item["Id"]))
-            for item in response.get("Successful", [])
-        ]
-        ledger.append(sent)
-        report.sent.extend(sent)
-        for failure in response.get("Failed", []):
-            report.refused.append(
-                RefusedLine(
-                    int(failure["Id"]), f"SQS refused it: {failure.get('Message', failure.get('Code'))}"
+    with progress(f"send {topic}", total=len(acceptable)) as advance:
+        for batch in _batches(acceptable):
+            entries = [{"Id": str(number), "MessageBody": body} for number, body in batch]
+            response = sqs.send_message_batch(QueueUrl=queue_url, Entries=entries)
+            sent = [
+                LedgerEntry(item["MessageId"], topic, str(path), int(item["Id"]))
+                for item in response.get("Successful", [])
+            ]
+            ledger.append(sent)
+            report.sent.extend(sent)
+            for failure in response.get("Failed", []):
+                report.refused.append(
+                    RefusedLine(
+                        int(failure["Id"]), f"SQS refused it: {failure.get('Message', failure.get('Code'))}"
+                    )
                 )
-            )
+            advance(len(batch))
     report.refused.sort(key=lambda refused: refused.line)
     return report
