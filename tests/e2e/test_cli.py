@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -122,6 +123,43 @@ def test_a_bad_fault_names_the_option_not_an_environment_variable(tmp_path: Path
     assert "LEANOPS_FAULTS" not in line
 
 
+def _edited_orders(tmp_path: Path, name: str, edit: Any) -> Path:
+    document = json.loads((SCRIPT.parents[2] / "schemas" / "topics" / "orders.json").read_text())
+    edit(document["fields"])
+    path = tmp_path / name
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+def test_contract_changes_are_classified_and_a_breaking_upload_is_refused(tmp_path: Path) -> None:
+    # GIVEN the repo's contracts in force, a compatible edit (new optional field), a breaking one
+    home = tmp_path / "home"
+    assert emulate(home, "schema", cwd=tmp_path).returncode == 0
+    compatible = _edited_orders(tmp_path, "compatible.json", lambda f: f.update(note={"type": "string"}))
+    breaking = _edited_orders(tmp_path, "breaking.json", lambda f: f.pop("gift"))
+    # WHEN two files are compared THEN each change is printed, exit 1 only when one breaks
+    checked = emulate(home, "contract", "check", str(compatible), str(breaking), cwd=tmp_path)
+    assert checked.returncode == 1, checked.stderr
+    assert checked.stdout.splitlines() == [
+        "orders: breaking: field gift: removed",
+        "orders: breaking: field note: removed",
+    ]
+    # WHEN a folder is checked against the contracts in force THEN the same, per topic
+    folder = tmp_path / "contracts"
+    folder.mkdir()
+    (folder / "orders.json").write_text(breaking.read_text(), encoding="utf-8")
+    in_folder = emulate(home, "contract", "check", str(folder), cwd=tmp_path)
+    assert in_folder.returncode == 1
+    assert in_folder.stdout == "orders: breaking: field gift: removed\n"
+    # WHEN the breaking one is uploaded THEN it is refused, naming the change; the compatible one applies
+    refused = emulate(home, "schema", "--topic", "orders", "--file", str(breaking), cwd=tmp_path)
+    assert refused.returncode == 2
+    assert "orders: breaking change(s): field gift: removed; nothing uploaded" in _one_error_line(refused)
+    applied = emulate(home, "schema", "--topic", "orders", "--file", str(compatible), cwd=tmp_path)
+    assert applied.returncode == 0, applied.stderr
+    assert "schema: orders: field note: added (string, optional) (compatible)" in applied.stderr
+
+
 def test_every_option_has_help() -> None:
     from leanops.cli.main import _parser
 
@@ -154,3 +192,9 @@ def test_full_passes_and_query_prints_only_csv(tmp_path: Path) -> None:
     ]
     semantic = emulate(home, "query", "SELECT COUNT(*) AS days FROM semantic.orders_daily")
     assert semantic.returncode == 0 and semantic.stdout == "days\n3\n", semantic.stderr[-2000:]
+    # AND SHOW TABLES lists the semantic views; an unknown table is one line listing those that exist
+    views = emulate(home, "query", "SHOW TABLES IN semantic")
+    assert views.returncode == 0 and "tab_name\norder_payment_status\norders_daily\n" in views.stdout
+    unknown = emulate(home, "query", "SELECT * FROM iceberg_curated_db.nope")
+    assert (unknown.returncode, unknown.stdout) == (2, "")
+    assert "table iceberg_curated_db.nope does not exist; tables in iceberg_curated_db: " in unknown.stderr

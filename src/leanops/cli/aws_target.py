@@ -22,9 +22,16 @@ from typing import Any
 import boto3
 
 from leanops.adapters.contract_store import ContractStore
-from leanops.cli.operations import checked_contract, drift_sql, errors_sql, print_rows
+from leanops.cli.operations import (
+    check_contract_folder,
+    checked_contract,
+    drift_sql,
+    errors_sql,
+    print_rows,
+    review_evolution,
+)
 from leanops.cli.summary import gate_state
-from leanops.exceptions import ConfigurationError
+from leanops.exceptions import ConfigurationError, ContractError
 from leanops.ingest.replay import send_replay
 from leanops.local.config import home_dir, repo_contract_files
 from leanops.local.ledger import Ledger
@@ -146,7 +153,13 @@ def _schema(session: Any, env: Environment, args: argparse.Namespace) -> int:
     files = {args.topic: args.file} if args.topic else repo_contract_files()
     for topic, path in files.items():
         body = Path(path).read_bytes()
-        checked_contract(topic, body, str(path), getattr(args, "force", False))
+        force = getattr(args, "force", False)
+        new = checked_contract(topic, body, str(path), force)
+        try:
+            in_force = ContractStore(env.contracts_uri, session.client("s3")).load(topic)
+        except ContractError:
+            in_force = None
+        review_evolution(topic, in_force, new, force)
         bucket, key = env.contract_location(topic)
         session.client("s3").put_object(Bucket=bucket, Key=key, Body=body)
         LOGGER.info("schema: uploaded s3://%s/%s", bucket, key)
@@ -257,6 +270,11 @@ def _runs(session: Any, env: Environment, args: argparse.Namespace) -> int:
     return 0
 
 
+def _contract(session: Any, env: Environment, args: argparse.Namespace) -> int:
+    store = ContractStore(env.contracts_uri, session.client("s3"))
+    return check_contract_folder(args.paths[0], store.load)
+
+
 def _topics(session: Any, env: Environment, args: argparse.Namespace) -> int:
     store = ContractStore(env.contracts_uri, session.client("s3"))
     rows = [(topic, url, gate_state(store, topic)) for topic, url in sorted(env.queue_urls.items())]
@@ -275,6 +293,7 @@ COMMANDS = {
     "drift": _drift,
     "runs": _runs,
     "topics": _topics,
+    "contract": _contract,
 }
 
 

@@ -22,14 +22,14 @@ from typing import Any
 from leanops import faults
 from leanops import local as local_package
 from leanops.cli.local_target import accounts, print_topic_summary
-from leanops.exceptions import LeanOpsError
+from leanops.exceptions import LeanOpsError, QueryError
 from leanops.local.account import TopicAccount
-from leanops.local.config import repo_contract_files
+from leanops.local.config import repo_contract_files, repo_root
+from leanops.local.duckdb_engine import LocalSqlEngine
 from leanops.local.ledger import LedgerEntry
 from leanops.local.pipeline import LocalPipeline
-from leanops.local.query import run_query
 from leanops.local.replay import replay_topic
-from leanops.local.semantic import register_views
+from leanops.local.semantic import DEFAULT_SEMANTIC_DIR
 
 LOGGER = logging.getLogger(__name__)
 SAMPLES = Path(local_package.__file__).parent / "samples"  # the emulation's package data
@@ -54,11 +54,16 @@ class QueryFailedError(LeanOpsError):
     """A check's query failed (a table the scenario should have created is missing, ...)."""
 
 
-def _query(pipeline: LocalPipeline, sql: str) -> list[tuple[Any, ...]]:
+def _engine(pipeline: LocalPipeline) -> LocalSqlEngine:
+    """Return the local SQL engine (DuckDB) over the catalog, with the repo's own semantic views."""
+    return LocalSqlEngine(pipeline.catalog, repo_root() / DEFAULT_SEMANTIC_DIR)
+
+
+def _query(engine: LocalSqlEngine, sql: str) -> list[tuple[Any, ...]]:
     try:
-        return run_query(pipeline.spark, sql)[1]
-    except Exception as exc:  # noqa: BLE001 - AnalysisException and friends become a mismatch line
-        raise QueryFailedError(f"query failed: {sql}: {str(exc).splitlines()[0]}") from exc
+        return engine.run(sql)[1]
+    except QueryError as exc:  # a table the scenario should have created is missing, ...
+        raise QueryFailedError(f"query failed: {sql}: {exc.problem}") from exc
 
 
 def _contracts(pipeline: LocalPipeline) -> None:
@@ -118,42 +123,42 @@ def _check_accounts(
 
 
 def _check_tables(pipeline: LocalPipeline, with_replay: bool) -> list[str]:
-    problems = []
     expected = {**EXPECTED_CURATED, **(EXPECTED_AFTER_REPLAY if with_replay else {})}
-    for topic, (key, column, rows) in expected.items():
-        try:
-            got = dict(
-                _query(pipeline, f"SELECT {key}, CAST({column} AS STRING) FROM iceberg_curated_db.{topic}")
-            )
-            duplicates = _query(
-                pipeline,
-                f"SELECT message_id FROM iceberg_standardized_db.{topic} "
-                "GROUP BY message_id HAVING COUNT(*) > 1",
-            )
-        except QueryFailedError as exc:
-            problems.append(str(exc))
-            continue
-        for name, value in rows.items():
-            if got.get(name) != value:
-                problems.append(
-                    f"curated {topic} {key}={name}: expected {column}={value}, got {got.get(name, 'no row')}"
-                )
-        for name in sorted(set(got) - set(rows)):
-            problems.append(f"curated {topic}: unexpected row {key}={name}")
-        problems += [
-            f"standardized {topic}: message_id {row[0]} is there more than once" for row in duplicates
-        ]
-    return problems
+    with _engine(pipeline) as engine:
+        return [problem for topic, want in expected.items() for problem in _check_topic(engine, topic, *want)]
+
+
+def _check_topic(
+    engine: LocalSqlEngine, topic: str, key: str, column: str, rows: dict[str, str]
+) -> list[str]:
+    try:
+        got = dict(_query(engine, f"SELECT {key}, CAST({column} AS VARCHAR) FROM iceberg_curated_db.{topic}"))
+        duplicates = _query(
+            engine,
+            f"SELECT message_id FROM iceberg_standardized_db.{topic} GROUP BY message_id HAVING COUNT(*) > 1",
+        )
+    except QueryFailedError as exc:
+        return [str(exc)]
+    problems = [
+        f"curated {topic} {key}={name}: expected {column}={value}, got {got.get(name, 'no row')}"
+        for name, value in rows.items()
+        if got.get(name) != value
+    ]
+    problems += [f"curated {topic}: unexpected row {key}={name}" for name in sorted(set(got) - set(rows))]
+    return problems + [
+        f"standardized {topic}: message_id {row[0]} is there more than once" for row in duplicates
+    ]
 
 
 def _check_semantic(pipeline: LocalPipeline) -> list[str]:
-    failed = {name: reason for name, reason in register_views(pipeline.spark).items() if reason}
-    problems = [f"semantic view {name}: {reason}" for name, reason in failed.items()]
-    try:
-        if not _query(pipeline, "SELECT * FROM semantic.orders_daily"):
-            problems.append("semantic.orders_daily is empty")
-    except QueryFailedError as exc:
-        problems.append(str(exc))
+    with _engine(pipeline) as engine:
+        failed = {name: reason for name, reason in engine.view_problems().items() if reason}
+        problems = [str(reason) for reason in failed.values()]  # each names its view and file
+        try:
+            if not _query(engine, "SELECT * FROM semantic.orders_daily"):
+                problems.append("semantic.orders_daily is empty")
+        except QueryFailedError as exc:
+            problems.append(str(exc))
     return problems
 
 

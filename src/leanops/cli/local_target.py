@@ -13,9 +13,17 @@ from botocore.exceptions import ClientError
 
 from leanops.adapters.contract_store import ContractStore
 from leanops.cli.main import EXIT_FAILED, EXIT_OK, fault_plan
-from leanops.cli.operations import checked_contract, drift_sql, errors_sql, print_rows
+from leanops.cli.operations import (
+    check_contract_folder,
+    checked_contract,
+    drift_sql,
+    errors_sql,
+    print_rows,
+    review_evolution,
+)
 from leanops.cli.summary import gate_state, print_summary
-from leanops.exceptions import QueryError, UsageError
+from leanops.contracts import Contract
+from leanops.exceptions import ContractError, QueryError, UsageError
 from leanops.local.account import TopicAccount, firehose_error_ids, topic_account
 from leanops.local.catalog import local_catalog
 from leanops.local.config import DLQ_SUFFIX, RUNS_FILE
@@ -36,13 +44,28 @@ def cmd_schema(pipeline: LocalPipeline, args: argparse.Namespace) -> int:
     """
     if args.topic:
         text = args.file.read_bytes()
-        checked_contract(args.topic, text, str(args.file), args.force)
+        new = checked_contract(args.topic, text, str(args.file), args.force)
+        review_evolution(args.topic, contract_in_force(pipeline, args.topic), new, args.force)
         uris = [pipeline.upload_contract(args.topic, text)]
     else:
         uris = pipeline.upload_repo_contracts()
     for uri in uris:
         LOGGER.info("schema: uploaded %s", uri)
     return EXIT_OK
+
+
+def contract_in_force(pipeline: LocalPipeline, topic: str) -> Contract | None:
+    """Return the topic's contract in force, or None (none, or a malformed one)."""
+    try:
+        return ContractStore(pipeline.names.contracts_uri, pipeline.clients["s3"]).load(topic)
+    except ContractError:
+        return None
+
+
+def cmd_contract(pipeline: LocalPipeline, args: argparse.Namespace) -> int:
+    """``contract check DIR``: each contract of the folder against the one in force."""
+    store = ContractStore(pipeline.names.contracts_uri, pipeline.clients["s3"])
+    return check_contract_folder(args.paths[0], store.load)
 
 
 def has_contract(pipeline: LocalPipeline, topic: str) -> bool:
@@ -135,7 +158,8 @@ def query_home(home: Path, args: argparse.Namespace) -> int:
 
     """
     if not Path(catalog_uri(home)).is_file():
-        raise QueryError("unknown_table", f"no local catalog in {home} yet: run `schema`, `send` and `run` first")
+        problem = f"no local catalog in {home} yet: run `schema`, `send` and `run` first"
+        raise QueryError("unknown_table", problem)
     return print_query(local_catalog(home), args.sql)
 
 

@@ -126,6 +126,20 @@ def _parser() -> argparse.ArgumentParser:
         description="Run history: local runs, or the state machine's executions and Glue runs (aws).",
     )
     runs.add_argument("--limit", type=int, default=20, help="how many runs, newest (default 20)")
+    contract = commands.add_parser(
+        "contract",
+        help="classify contract changes (the CI gate before a merge)",
+        description="contract check OLD NEW, or contract check DIR (each {topic}.json vs the one in force).",
+    )
+    contract_commands = contract.add_subparsers(dest="contract_command", required=True, metavar="SUBCOMMAND")
+    check = contract_commands.add_parser(
+        "check",
+        help="compatible or breaking; exits 1 on a breaking change",
+        description="Print every change, compatible or breaking; exit 1 on a breaking or invalid one.",
+    )
+    check.add_argument(
+        "paths", nargs="+", type=Path, metavar="PATH", help="OLD NEW (two files), or one folder"
+    )
     commands.add_parser(
         "topics",
         help="the topics and their schema gate",
@@ -171,12 +185,18 @@ def validate_arguments(args: argparse.Namespace) -> None:
         definitions.validate_topic_name(topic)
     if getattr(args, "fault", None):
         fault_plan(args.fault, args.seed)
+    if args.command == "contract" and not (
+        len(args.paths) == 2 or (len(args.paths) == 1 and args.paths[0].is_dir())
+    ):
+        raise UsageError("contract check", "give two contract files (OLD NEW) or one folder of {topic}.json")
     if args.command == "schema" and bool(args.topic) != bool(args.file):
         raise ConfigurationError("schema", "give both --topic and --file, or neither (the repo's contracts)")
 
 
 # Commands that only read: on a home with no state they say so instead of creating it.
 READ_ONLY_COMMANDS = ("status", "query", "replay", "errors", "drift", "runs", "topics")
+# contract check DIR on an empty home: every contract is new (nothing is deployed yet).
+COMMANDS_WITHOUT_STATE = ("contract",)
 
 
 def cmd_local(args: argparse.Namespace, home: Path) -> int:
@@ -190,6 +210,10 @@ def cmd_local(args: argparse.Namespace, home: Path) -> int:
     from leanops.local.aws import SNAPSHOT_FILE
     from leanops.local.pipeline import LocalPipeline
 
+    if args.command in COMMANDS_WITHOUT_STATE and not (home / SNAPSHOT_FILE).is_file():
+        from leanops.cli.operations import check_contract_folder
+
+        return check_contract_folder(args.paths[0], lambda topic: None)
     if args.command in READ_ONLY_COMMANDS and not (home / SNAPSHOT_FILE).is_file():
         raise UsageError(
             args.command,
@@ -233,6 +257,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_aws_command(args)
         validate_arguments(args)
+        if args.command == "contract" and len(args.paths) == 2:
+            from leanops.cli.operations import check_contract_files
+
+            return check_contract_files(*args.paths)
         if args.command == "reset":
             return cmd_reset(args, home)
         if args.command == "full":

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
 from rich.console import Console
 from rich.table import Table
 
 from leanops import contracts, definitions
+from leanops.contract_evolution import classify
 from leanops.contracts import Contract
 from leanops.exceptions import ContractError, UsageError
 
@@ -75,6 +77,90 @@ def checked_contract(topic: str, text: bytes, source: str, force: bool) -> Contr
             ) from exc
         LOGGER.warning("schema --force: uploading it; topic %s stops until fixed: %s", topic, exc)
         return None
+
+
+def review_evolution(topic: str, in_force: Contract | None, new: Contract | None, force: bool) -> None:
+    """Log what an upload changes; refuse a breaking change unless ``force``.
+
+    Raises:
+        UsageError: naming every breaking change, when there is one and ``force`` is not set:
+            nothing is uploaded and the contract in force stays.
+
+    """
+    if in_force is None or new is None:
+        return
+    evolution = classify(in_force, new)
+    for change in evolution.compatible:
+        LOGGER.info("schema: %s: %s (compatible)", topic, change)
+    if not evolution.is_breaking:
+        return
+    listed = "; ".join(str(change) for change in evolution.breaking)
+    if not force:
+        raise UsageError(
+            "schema",
+            f"{topic}: breaking change(s): {listed}; nothing uploaded, the contract in force stays "
+            "(--force uploads it anyway: existing curated rows are then not recomputed)",
+        )
+    LOGGER.warning("schema --force: %s: uploading breaking change(s): %s", topic, listed)
+
+
+def evolution_lines(topic: str, in_force: Contract | None, new: Contract) -> tuple[list[str], bool]:
+    """Return the classification lines of ``new`` against ``in_force``, and whether it breaks."""
+    if in_force is None:
+        return [f"{topic}: new contract ({len(new.fields)} fields)"], False
+    evolution = classify(in_force, new)
+    if not evolution.changes:
+        return [f"{topic}: no change"], False
+    return [f"{topic}: {change.kind}: {change}" for change in evolution.changes], evolution.is_breaking
+
+
+def contract_file(path: Path, topic: str | None = None) -> Contract:
+    """Parse a contract file (``topic``: the one its name must say, when known).
+
+    Raises:
+        UsageError: when it cannot be read or does not validate.
+
+    """
+    try:
+        return contracts.parse_contract(path.read_bytes(), str(path), topic)
+    except OSError as exc:
+        raise UsageError("contract check", f"cannot read {path}: {exc.strerror}") from exc
+    except ContractError as exc:
+        raise UsageError("contract check", str(exc)) from exc
+
+
+def check_contract_files(old_path: Path, new_path: Path) -> int:
+    """``contract check OLD NEW``: print the classification; 1 when the change is breaking."""
+    old, new = contract_file(old_path), contract_file(new_path)
+    lines, breaking = evolution_lines(new.topic, old, new)
+    for line in lines:
+        print(line)
+    return 1 if breaking else 0
+
+
+def check_contract_folder(folder: Path, in_force: Callable[[str], Contract | None]) -> int:
+    """``contract check DIR``: each ``{topic}.json`` against the contract in force; 1 on any break."""
+    files = sorted(folder.glob(f"*{contracts.CONTRACT_SUFFIX}"))
+    if not files:
+        raise UsageError("contract check", f"no {{topic}}.json file in {folder}")
+    failed = False
+    for path in files:
+        topic = path.name.removesuffix(contracts.CONTRACT_SUFFIX)
+        try:
+            new = contract_file(path, topic)
+        except UsageError as exc:
+            print(f"{topic}: invalid: {exc.problem}")
+            failed = True
+            continue
+        try:
+            current = in_force(topic)
+        except ContractError:
+            current = None  # the deployed one is malformed: anything valid replaces it
+        lines, breaking = evolution_lines(topic, current, new)
+        for line in lines:
+            print(line)
+        failed = failed or breaking
+    return 1 if failed else 0
 
 
 def _cell(value: Any) -> str:
