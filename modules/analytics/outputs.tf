@@ -27,3 +27,8 @@ output "semantic_view_names" {
   description = "Names of the semantic views found in semantic_views_dir (without .sql)."
   value       = local.create ? sort(keys(local.semantic_views)) : []
 }
+
+output "semantic_view_statements" {
+  description = "Semantic view name -> its idempotent CREATE OR REPLACE VIEW statement (the orchestration module runs them after every cycle with work; a view whose curated tables do not exist yet fails and is created by a later cycle)."
+  value       = { for name, query in local.semantic_view_queries : trimprefix(name, "semantic_") => query.query }
+}

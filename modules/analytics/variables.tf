@@ -138,3 +138,30 @@ variable "semantic_database_name" {
     error_message = "semantic_database_name must be lowercase letters, digits and '_', starting with a letter."
   }
 }
+
+################################################################################
+# Lake Formation
+################################################################################
+
+variable "enable_lake_formation_grants" {
+  description = "Whether to grant the pipeline's roles and the analysts Lake Formation permissions (needed when the Data Catalog is managed by Lake Formation; see lake_formation.tf for the table of grants)."
+  type        = bool
+  default     = false
+}
+
+variable "lake_formation_principals" {
+  description = "Principals of the Lake Formation grants: the Firehose role, the two Glue job roles, the state machine role (semantic views) and the analysts' IAM roles or users (Athena). A null role gets no grant."
+  type = object({
+    firehose_role_arn         = optional(string)
+    standardized_job_role_arn = optional(string)
+    curated_job_role_arn      = optional(string)
+    state_machine_role_arn    = optional(string)
+    analyst_arns              = optional(list(string), [])
+  })
+  default = {}
+
+  validation {
+    condition     = alltrue([for arn in concat(compact([var.lake_formation_principals.firehose_role_arn, var.lake_formation_principals.standardized_job_role_arn, var.lake_formation_principals.curated_job_role_arn, var.lake_formation_principals.state_machine_role_arn]), var.lake_formation_principals.analyst_arns) : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/.+$", arn))])
+    error_message = "Every lake_formation_principals entry must be an IAM role or user ARN (Lake Formation grants to IAM principals)."
+  }
+}

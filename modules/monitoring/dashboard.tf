@@ -24,9 +24,10 @@ locals {
     },
     {
       title = "Firehose delivery to Iceberg"
-      metrics = flatten([for key, stream in local.firehose_streams : [
-        ["AWS/Firehose", "DeliveryToIceberg.Success", "DeliveryStreamName", stream, { label = "${key} success", stat = "Average" }],
-        ["AWS/Firehose", "DeliveryToIceberg.DataFreshness", "DeliveryStreamName", stream, { label = "${key} freshness (s)", stat = "Maximum", yAxis = "right" }],
+      metrics = flatten([for stream in sort(tolist(local.firehose_streams)) : [
+        ["AWS/Firehose", "DeliveryToIceberg.SuccessfulRowCount", "DeliveryStreamName", stream, { label = "${stream} rows delivered", stat = "Sum" }],
+        ["AWS/Firehose", "DeliveryToIceberg.FailedRowCount", "DeliveryStreamName", stream, { label = "${stream} rows failed", stat = "Sum" }],
+        ["AWS/Firehose", "DeliveryToIceberg.DataFreshness", "DeliveryStreamName", stream, { label = "${stream} freshness (s)", stat = "Maximum", yAxis = "right" }],
       ]])
     },
     {

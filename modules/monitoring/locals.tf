@@ -5,7 +5,7 @@ locals {
 
   queues           = local.create ? var.queues : {}
   lambda_functions = local.create ? var.lambda_function_names : {}
-  firehose_streams = local.create ? var.firehose_stream_names : {}
+  firehose_streams = local.create ? toset(var.firehose_stream_names) : toset([])
   watch_machine    = local.create && var.create_state_machine_alarms
 
   glue_failure_states = ["FAILED", "TIMEOUT", "ERROR"]
@@ -59,21 +59,24 @@ locals {
       comparison_operator = "GreaterThanThreshold"
       threshold           = var.lambda_throttles_threshold
     } },
-    # Firehose: delivery to Iceberg failing, or records waiting too long
-    { for key, stream in local.firehose_streams : "firehose-delivery-${key}" => {
-      kind                = "firehose-delivery"
-      subject             = key
-      description         = "Firehose ${stream} failed to deliver to Iceberg (records go to the firehose-errors/ prefix)."
+    # Firehose, per stream: rows that failed delivery to Iceberg, or records waiting too long.
+    # DeliveryToIceberg.Success is only a sum of successful commits, it never shows failed rows;
+    # DeliveryToIceberg.FailedRowCount counts the rows sent to the S3 backup (firehose-errors/)
+    # (Amazon Data Firehose developer guide, Apache Iceberg "Monitor metrics").
+    { for stream in local.firehose_streams : "firehose-failed-rows-${stream}" => {
+      kind                = "firehose-failed-rows"
+      subject             = stream
+      description         = "Firehose ${stream} failed to deliver more than ${var.firehose_failed_rows_threshold} rows to Iceberg in ${var.alarm_period_seconds}s (they went to the firehose-errors/ prefix)."
       namespace           = "AWS/Firehose"
-      metric_name         = "DeliveryToIceberg.Success"
+      metric_name         = "DeliveryToIceberg.FailedRowCount"
       dimensions          = { DeliveryStreamName = stream }
-      statistic           = "Average"
-      comparison_operator = "LessThanThreshold"
-      threshold           = var.firehose_min_success_ratio
+      statistic           = "Sum"
+      comparison_operator = "GreaterThanThreshold"
+      threshold           = var.firehose_failed_rows_threshold
     } },
-    { for key, stream in local.firehose_streams : "firehose-freshness-${key}" => {
+    { for stream in local.firehose_streams : "firehose-freshness-${stream}" => {
       kind                = "firehose-freshness"
-      subject             = key
+      subject             = stream
       description         = "The oldest record in Firehose ${stream} is older than ${var.firehose_freshness_threshold_seconds}s: RAW is falling behind."
       namespace           = "AWS/Firehose"
       metric_name         = "DeliveryToIceberg.DataFreshness"
@@ -86,7 +89,7 @@ locals {
 
   # kind -> { subject -> key of local.metric_alarms }, for the outputs.
   metric_alarm_keys = {
-    for kind in ["dlq-depth", "queue-age", "lambda-errors", "lambda-throttles", "firehose-delivery", "firehose-freshness"] :
+    for kind in ["dlq-depth", "queue-age", "lambda-errors", "lambda-throttles", "firehose-failed-rows", "firehose-freshness"] :
     kind => { for key, alarm in local.metric_alarms : alarm.subject => key if alarm.kind == kind }
   }
 }

@@ -19,11 +19,11 @@ output "lambda_throttle_alarm_arns" {
 }
 
 output "firehose_alarm_arns" {
-  description = "Stream key -> ARNs of its delivery-success and data-freshness alarms."
+  description = "Stream name -> ARNs of its failed-rows (DeliveryToIceberg.FailedRowCount) and data-freshness alarms."
   value = {
-    for stream, key in local.metric_alarm_keys["firehose-delivery"] : stream => {
-      success   = aws_cloudwatch_metric_alarm.this[key].arn
-      freshness = aws_cloudwatch_metric_alarm.this[local.metric_alarm_keys["firehose-freshness"][stream]].arn
+    for stream, key in local.metric_alarm_keys["firehose-failed-rows"] : stream => {
+      failed_rows = aws_cloudwatch_metric_alarm.this[key].arn
+      freshness   = aws_cloudwatch_metric_alarm.this[local.metric_alarm_keys["firehose-freshness"][stream]].arn
     }
   }
 }

@@ -72,9 +72,19 @@ variable "lambda_function_names" {
 }
 
 variable "firehose_stream_names" {
-  description = "Stream key (static, e.g. \"events\") -> Firehose delivery stream name writing to Iceberg. A map so alarms are keyed by values known at plan."
-  type        = map(string)
-  default     = {}
+  description = "Names of the Firehose delivery streams writing to Iceberg (one or many): each gets a failed-rows and a freshness alarm. Names must be known at plan (built from the name prefix)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = length(var.firehose_stream_names) == length(distinct(var.firehose_stream_names))
+    error_message = "firehose_stream_names must not repeat a stream."
+  }
+
+  validation {
+    condition     = alltrue([for name in var.firehose_stream_names : can(regex("^[a-zA-Z0-9_.-]{1,64}$", name))])
+    error_message = "Each firehose_stream_names entry must be a Firehose stream name: 1-64 letters, digits, '_', '.' or '-' (Firehose API, CreateDeliveryStream DeliveryStreamName)."
+  }
 }
 
 variable "glue_job_names" {
@@ -159,14 +169,14 @@ variable "lambda_throttles_threshold" {
   }
 }
 
-variable "firehose_min_success_ratio" {
-  description = "Alarm when the average DeliveryToIceberg.Success of a stream falls below this (1 = every delivery succeeded)."
+variable "firehose_failed_rows_threshold" {
+  description = "Alarm when a stream fails to deliver more rows than this to Iceberg in one period (DeliveryToIceberg.FailedRowCount, Sum)."
   type        = number
-  default     = 1
+  default     = 0
 
   validation {
-    condition     = var.firehose_min_success_ratio > 0 && var.firehose_min_success_ratio <= 1
-    error_message = "firehose_min_success_ratio must be in (0, 1]."
+    condition     = var.firehose_failed_rows_threshold >= 0
+    error_message = "firehose_failed_rows_threshold must be 0 or more."
   }
 }
 

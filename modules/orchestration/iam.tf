@@ -41,6 +41,14 @@ locals {
       ],
       # X-Ray write actions have no resource-level permissions either (AWS documents them with "*").
       var.state_machine_tracing_enabled ? [{ Sid = "XRayTracing", Effect = "Allow", Action = local.xray_write_actions, Resource = ["*"] }] : [],
+      # Athena runs CREATE OR REPLACE VIEW with the caller's permissions: the workgroup, the catalog
+      # entries it reads (curated) and writes (semantic), and the workgroup's results location.
+      local.refresh_views ? [
+        { Sid = "RunViewDdlInWorkgroup", Effect = "Allow", Action = ["athena:StartQueryExecution", "athena:GetQueryExecution"], Resource = ["${local.arn_prefix}:athena:${var.region}:${var.account_id}:workgroup/${var.athena_workgroup_name}"] },
+        { Sid = "ReadViewSources", Effect = "Allow", Action = ["glue:GetDatabase", "glue:GetTable", "glue:GetTables"], Resource = ["${local.glue_prefix}:catalog", "${local.glue_prefix}:database/${local.tables.databases.curated}", "${local.glue_prefix}:table/${local.tables.databases.curated}/*"] },
+        { Sid = "WriteSemanticViews", Effect = "Allow", Action = ["glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:CreateTable", "glue:UpdateTable"], Resource = ["${local.glue_prefix}:catalog", "${local.glue_prefix}:database/${var.semantic_database_name}", "${local.glue_prefix}:table/${var.semantic_database_name}/*"] },
+        { Sid = "WriteViewDdlResults", Effect = "Allow", Action = ["s3:GetBucketLocation", "s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"], Resource = [var.athena_results_bucket_arn, "${var.athena_results_bucket_arn}/*"] },
+      ] : [],
     )
   }) : null
 

@@ -31,6 +31,11 @@ resource "aws_lambda_function" "planner" {
   timeout          = var.planner_timeout_seconds
   memory_size      = var.planner_memory_mb
   kms_key_arn      = var.kms_key_arn
+  # One invocation per cycle: a small reservation caps it (checkov CKV_AWS_115) and keeps it runnable
+  # when other functions exhaust the account's pool. A reservation is taken from the account's
+  # concurrency, which must keep at least 100 unreserved (Lambda developer guide, "Configuring
+  # reserved concurrency for a function"); a throttled invoke is retried by the Plan state.
+  reserved_concurrent_executions = var.planner_reserved_concurrency
 
   environment {
     variables = {

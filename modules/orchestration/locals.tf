@@ -26,6 +26,9 @@ locals {
   glue_job_arns = [for name in [var.standardized_job_name, var.curated_job_name] : "${local.glue_prefix}:job/${name}"]
 
   kms_data_actions = ["kms:Decrypt", "kms:GenerateDataKey"]
+
+  # Semantic views are refreshed after every cycle with work when there are views and a workgroup.
+  refresh_views = length(var.semantic_view_statements) > 0 && var.athena_workgroup_name != null && var.athena_results_bucket_arn != null
   # SNS accepts the key's alias: known at plan time (checkable offline) and stable across key rotation.
   sns_kms_key = var.kms_key_alias_name != null ? var.kms_key_alias_name : var.kms_key_arn
 }

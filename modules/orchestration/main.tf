@@ -20,18 +20,22 @@ resource "aws_sfn_state_machine" "this" {
   type     = "STANDARD"
   role_arn = aws_iam_role.state_machine[0].arn
   definition = templatefile("${path.module}/state_machine.asl.json", {
-    planner_function_arn       = aws_lambda_function.planner[0].arn
-    shards_json                = jsonencode(var.shards)
-    lock_table_name            = aws_dynamodb_table.locks[0].name
-    cycle_lock_id              = local.cycle_lock_id
-    cycle_lock_ttl_seconds     = var.cycle_lock_ttl_seconds
-    max_concurrency            = var.max_concurrency
-    standardized_job_name      = var.standardized_job_name
-    curated_job_name           = var.curated_job_name
-    job_poll_interval_seconds  = var.job_poll_interval_seconds
-    job_retry_interval_seconds = var.job_retry_interval_seconds
-    job_retry_max_attempts     = var.job_retry_max_attempts
-    alert_topic_arn            = aws_sns_topic.alerts[0].arn
+    planner_function_arn            = aws_lambda_function.planner[0].arn
+    shards_json                     = jsonencode(var.shards)
+    lock_table_name                 = aws_dynamodb_table.locks[0].name
+    cycle_lock_id                   = local.cycle_lock_id
+    cycle_lock_ttl_seconds          = local.cycle_lock_ttl_seconds
+    max_concurrency                 = var.max_concurrency
+    standardized_job_name           = var.standardized_job_name
+    curated_job_name                = var.curated_job_name
+    job_poll_interval_seconds       = local.job_poll_interval_seconds
+    job_retry_interval_seconds      = var.job_retry_interval_seconds
+    job_retry_max_attempts          = var.job_retry_max_attempts
+    glue_api_retry_interval_seconds = var.glue_api_retry_interval_seconds
+    glue_api_retry_max_attempts     = var.glue_api_retry_max_attempts
+    alert_topic_arn                 = aws_sns_topic.alerts[0].arn
+    athena_workgroup                = coalesce(var.athena_workgroup_name, "primary")
+    semantic_views_json             = jsonencode(local.refresh_views ? [for view in sort(keys(var.semantic_view_statements)) : { view = view, statement = var.semantic_view_statements[view] }] : [])
   })
 
   logging_configuration {
@@ -57,6 +61,22 @@ resource "aws_sfn_state_machine" "this" {
   tags = var.tags
 
   depends_on = [aws_iam_role_policy.state_machine]
+
+  lifecycle {
+    # limits.tf: the worst-case cycle (every run of every shard timing out and retried).
+    precondition {
+      condition     = local.worst_case_history_events <= local.history_event_budget
+      error_message = "Step Functions quota: an execution's history holds at most ${local.history_event_quota} events (Step Functions service quotas, maximum execution history size). The worst-case cycle (${length(var.shards)} shards x ${local.layers} layers x ${local.runs_per_layer} runs, each polled every ${local.job_poll_interval_seconds}s for up to ${var.job_timeout_minutes} minutes) records ${local.worst_case_history_events} events, over the budget of ${local.history_event_budget}: raise job_poll_interval_seconds (or set it to null to derive it), lower job_retry_max_attempts or job_timeout_minutes, or use fewer shards (more topics per job run)."
+    }
+    precondition {
+      condition     = local.cycle_lock_ttl_seconds >= local.worst_case_cycle_seconds
+      error_message = "cycle_lock_ttl_seconds (${local.cycle_lock_ttl_seconds}s) is shorter than the worst-case cycle (${local.worst_case_cycle_seconds}s: ${local.shard_waves} waves of shards, 2 layers x ${local.runs_per_layer} runs of up to ${var.job_timeout_minutes} minutes, with their retries): the lock would expire while the cycle still runs jobs and a second cycle could start. Set it to null (derived) or at least ${local.worst_case_cycle_seconds}."
+    }
+    precondition {
+      condition     = local.cycle_lock_ttl_seconds <= local.max_execution_duration_secs
+      error_message = "The worst-case cycle (${local.cycle_lock_ttl_seconds}s) exceeds one year, the longest a Standard workflow execution may run (Step Functions service quotas): lower job_timeout_minutes or job_retry_max_attempts, or raise max_concurrency."
+    }
+  }
 }
 
 ################################################################################

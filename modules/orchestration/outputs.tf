@@ -42,6 +42,26 @@ output "cycle_lock_id" {
   value       = local.create ? local.cycle_lock_id : null
 }
 
+output "cycle_lock_ttl_seconds" {
+  description = "TTL of the cycle lock and TimeoutSeconds of an execution (derived from the worst-case cycle unless set)."
+  value       = local.create ? local.cycle_lock_ttl_seconds : null
+}
+
+output "job_poll_interval_seconds" {
+  description = "Seconds between two GetJobRun polls (derived unless set)."
+  value       = local.create ? local.job_poll_interval_seconds : null
+}
+
+output "worst_case_cycle_seconds" {
+  description = "Longest a cycle can take: every run of every shard timing out and retried, with all retry waits."
+  value       = local.create ? local.worst_case_cycle_seconds : null
+}
+
+output "worst_case_history_events" {
+  description = "History events of that worst-case cycle (Step Functions quota: 25,000 per execution; budget 20,000)."
+  value       = local.create ? local.worst_case_history_events : null
+}
+
 ################################################################################
 # DynamoDB
 ################################################################################

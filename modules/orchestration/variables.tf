@@ -166,13 +166,13 @@ variable "max_concurrency" {
 }
 
 variable "cycle_lock_ttl_seconds" {
-  description = "How long the cycle lock lives; a crashed cycle's lock expires after this. Must exceed the longest cycle."
+  description = "How long the cycle lock lives, and the execution's TimeoutSeconds; a crashed cycle's lock expires after this. Null derives it from the worst-case cycle (output worst_case_cycle_seconds); a value must not be shorter than that worst case."
   type        = number
-  default     = 3600
+  default     = null
 
   validation {
-    condition     = var.cycle_lock_ttl_seconds >= 300 && var.cycle_lock_ttl_seconds <= 86400
-    error_message = "cycle_lock_ttl_seconds must be between 300 and 86400."
+    condition     = var.cycle_lock_ttl_seconds == null || try(var.cycle_lock_ttl_seconds >= 300 && var.cycle_lock_ttl_seconds <= 31536000, false)
+    error_message = "cycle_lock_ttl_seconds must be null (derived) or between 300 and 31536000 (one year: the longest a Standard workflow execution may run, Step Functions service quotas)."
   }
 }
 
@@ -202,14 +202,47 @@ variable "curated_job_name" {
   }
 }
 
-variable "job_poll_interval_seconds" {
-  description = "Seconds between two GetJobRun polls of a running Glue job."
+variable "job_timeout_minutes" {
+  description = "Timeout of the Glue job runs in minutes (the processing module's timeout_minutes): a run polls until it ends, at the latest after this. Drives the worst-case cycle (lock TTL, history events)."
   type        = number
-  default     = 60
+  default     = 2880
 
   validation {
-    condition     = var.job_poll_interval_seconds >= 5 && var.job_poll_interval_seconds <= 900
-    error_message = "job_poll_interval_seconds must be between 5 and 900."
+    condition     = var.job_timeout_minutes >= 1 && var.job_timeout_minutes <= 10080 && floor(var.job_timeout_minutes) == var.job_timeout_minutes
+    error_message = "job_timeout_minutes must be a whole number from 1 to 10080 (Glue jobs must have a timeout under 7 days; Glue's default is 2880)."
+  }
+}
+
+variable "job_poll_interval_seconds" {
+  description = "Seconds between two GetJobRun polls of a running Glue job. Null derives it: at least 60 s, and long enough that the worst-case cycle stays within the history-event budget (output worst_case_history_events)."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.job_poll_interval_seconds == null || try(var.job_poll_interval_seconds >= 5 && var.job_poll_interval_seconds <= 3600, false)
+    error_message = "job_poll_interval_seconds must be null (derived) or between 5 and 3600."
+  }
+}
+
+variable "glue_api_retry_max_attempts" {
+  description = "How often a startJobRun or getJobRun call that failed transiently (Glue.ThrottlingException, Glue.InternalServiceException, Glue.OperationTimeoutException on polls) is retried by its own task."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.glue_api_retry_max_attempts >= 1 && var.glue_api_retry_max_attempts <= 10 && floor(var.glue_api_retry_max_attempts) == var.glue_api_retry_max_attempts
+    error_message = "glue_api_retry_max_attempts must be a whole number between 1 and 10."
+  }
+}
+
+variable "glue_api_retry_interval_seconds" {
+  description = "Seconds before the first retry of a transiently failed Glue API call (doubled for each next retry)."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.glue_api_retry_interval_seconds >= 1 && var.glue_api_retry_interval_seconds <= 60 && floor(var.glue_api_retry_interval_seconds) == var.glue_api_retry_interval_seconds
+    error_message = "glue_api_retry_interval_seconds must be a whole number between 1 and 60 (ASL: IntervalSeconds is a positive integer)."
   }
 }
 
@@ -233,6 +266,39 @@ variable "job_retry_interval_seconds" {
     condition     = var.job_retry_interval_seconds >= 1 && var.job_retry_interval_seconds <= 3600
     error_message = "job_retry_interval_seconds must be between 1 and 3600."
   }
+}
+
+################################################################################
+# Semantic views (Athena), refreshed after every cycle with work
+################################################################################
+
+variable "semantic_view_statements" {
+  description = "View name -> its idempotent CREATE OR REPLACE VIEW statement (the analytics module's semantic_view_statements). After every cycle with work the state machine runs each one in athena_workgroup_name; a view whose tables do not exist yet fails quietly and is created by a later cycle."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for statement in values(var.semantic_view_statements) : startswith(statement, "CREATE OR REPLACE VIEW ")])
+    error_message = "Every semantic_view_statements entry must be an idempotent CREATE OR REPLACE VIEW statement."
+  }
+}
+
+variable "athena_workgroup_name" {
+  description = "Athena workgroup the semantic views are (re)created in (the analysts' workgroup; its enforced settings give the results location and encryption)."
+  type        = string
+  default     = null
+}
+
+variable "semantic_database_name" {
+  description = "Glue database of the semantic views (the state machine role may create and replace tables there only)."
+  type        = string
+  default     = "semantic"
+}
+
+variable "athena_results_bucket_arn" {
+  description = "ARN of the bucket of the workgroup's query results (the DDL statements write their result files there)."
+  type        = string
+  default     = null
 }
 
 ################################################################################
@@ -318,6 +384,17 @@ variable "planner_memory_mb" {
   validation {
     condition     = var.planner_memory_mb >= 128 && var.planner_memory_mb <= 10240
     error_message = "planner_memory_mb must be between 128 and 10240."
+  }
+}
+
+variable "planner_reserved_concurrency" {
+  description = "Reserved concurrency of the planner Lambda (one invocation per cycle; 2 leaves room for a manual cycle next to the scheduled one)."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.planner_reserved_concurrency >= 1 && var.planner_reserved_concurrency <= 10 && floor(var.planner_reserved_concurrency) == var.planner_reserved_concurrency
+    error_message = "planner_reserved_concurrency must be a whole number between 1 and 10 (0 would disable the planner; Lambda developer guide, \"Configuring reserved concurrency for a function\")."
   }
 }
 

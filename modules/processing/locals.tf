@@ -60,17 +60,21 @@ locals {
     var.alert_topic_arn == null ? {} : { "--LEANOPS_ALERT_TOPIC_ARN" = var.alert_topic_arn },
   )
 
+  # No --enable-continuous-cloudwatch-log (nor its --continuous-log-* companions): continuous
+  # logging is a Glue 4.0-and-earlier option; Glue 5.0 logs in real time to CloudWatch for every
+  # job (AWS Glue developer guide, "Enabling continuous logging for AWS Glue 4.0 and earlier jobs"
+  # and "Logging for AWS Glue jobs"). variables.tf rejects them in extra_job_arguments.
+
   default_arguments = merge(
     {
-      "--job-language"                     = "python"
-      "--datalake-formats"                 = "iceberg"
-      "--conf"                             = local.spark_conf
-      "--extra-py-files"                   = "s3://${local.assets_bucket}/${local.package_key}"
-      "--enable-metrics"                   = "true"
-      "--enable-observability-metrics"     = "true"
-      "--enable-continuous-cloudwatch-log" = "true"
-      "--job-bookmark-option"              = "job-bookmark-disable"
-      "--TempDir"                          = "s3://${local.assets_bucket}/${local.temp_prefix}"
+      "--job-language"                 = "python"
+      "--datalake-formats"             = "iceberg"
+      "--conf"                         = local.spark_conf
+      "--extra-py-files"               = "s3://${local.assets_bucket}/${local.package_key}"
+      "--enable-metrics"               = "true"
+      "--enable-observability-metrics" = "true"
+      "--job-bookmark-option"          = "job-bookmark-disable"
+      "--TempDir"                      = "s3://${local.assets_bucket}/${local.temp_prefix}"
     },
     local.leanops_arguments,
     local.wheel_arguments,

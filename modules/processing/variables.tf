@@ -144,6 +144,11 @@ variable "extra_job_arguments" {
     condition     = alltrue([for key in keys(var.extra_job_arguments) : startswith(key, "--")])
     error_message = "extra_job_arguments keys must start with \"--\" (Glue job argument names)."
   }
+
+  validation {
+    condition     = length(setintersection(keys(var.extra_job_arguments), ["--enable-continuous-cloudwatch-log", "--enable-continuous-log-filter", "--continuous-log-logGroup", "--continuous-log-logStreamPrefix", "--continuous-log-conversionPattern"])) == 0
+    error_message = "extra_job_arguments must not set continuous logging (--enable-continuous-cloudwatch-log, --continuous-log-*): it is a Glue 4.0-and-earlier option; Glue 5.0 jobs log in real time (AWS Glue developer guide, \"Enabling continuous logging for AWS Glue 4.0 and earlier jobs\")."
+  }
 }
 
 ################################################################################

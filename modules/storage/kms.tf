@@ -20,7 +20,13 @@ resource "aws_kms_alias" "this" {
 }
 
 locals {
-  kms_usage_actions = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
+  kms_usage_actions   = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
+  kms_publish_actions = ["kms:Decrypt", "kms:GenerateDataKey*"]
+
+  # Publishers whose KMS calls carry no aws:SourceAccount / aws:SourceArn (EventBridge).
+  source_conditions_unsupported = ["events.amazonaws.com"]
+  unconditioned_publishers      = [for principal in var.kms_publishing_service_principals : principal if contains(local.source_conditions_unsupported, principal)]
+  conditioned_publishers        = [for principal in var.kms_publishing_service_principals : principal if !contains(local.source_conditions_unsupported, principal)]
 
   kms_key_policy = jsonencode({
     Version = "2012-10-17"
@@ -57,15 +63,38 @@ locals {
             }
           }
         },
-        {
-          Sid       = "AllowServicesPublishingToEncryptedTopicsAndQueues"
-          Effect    = "Allow"
-          Principal = { Service = var.kms_publishing_service_principals }
-          Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
-          Resource  = "*"
-          Condition = { StringEquals = { "aws:SourceAccount" = var.account_id } }
-        },
       ],
+      # Services publishing to the CMK-encrypted alert topic and queues (SNS developer guide,
+      # "Managing Amazon SNS encryption keys", compatibility between event sources from AWS
+      # services and encrypted topics). CloudWatch alarms are scoped to this account.
+      length(local.conditioned_publishers) == 0 ? [] : [{
+        Sid       = "AllowServicesPublishingToEncryptedTopicsAndQueues"
+        Effect    = "Allow"
+        Principal = { Service = local.conditioned_publishers }
+        Action    = local.kms_publish_actions
+        Resource  = "*"
+        Condition = { StringEquals = { "aws:SourceAccount" = var.account_id } }
+      }],
+      # EventBridge rules (the failed-Glue-run alert) publishing to a CMK-encrypted topic fail when
+      # the key policy statement carries aws:SourceAccount / aws:SourceArn conditions: EventBridge
+      # is given the actions without them (SNS developer guide, encryption at rest, EventBridge).
+      length(local.unconditioned_publishers) == 0 ? [] : [{
+        Sid       = "AllowEventBridgeRulesPublishingToEncryptedTopics"
+        Effect    = "Allow"
+        Principal = { Service = local.unconditioned_publishers }
+        Action    = local.kms_publish_actions
+        Resource  = "*"
+      }],
+      # A state machine encrypted with this key that logs to CloudWatch Logs needs the log delivery
+      # service to decrypt its execution data (Step Functions developer guide, "Data at rest
+      # encryption", CloudWatch Logs with a customer managed key).
+      var.allow_state_machine_log_delivery ? [{
+        Sid       = "AllowLogDeliveryOfEncryptedStateMachines"
+        Effect    = "Allow"
+        Principal = { Service = "delivery.logs.amazonaws.com" }
+        Action    = ["kms:Decrypt"]
+        Resource  = "*"
+      }] : [],
       length(var.kms_key_administrator_arns) == 0 ? [] : [{
         Sid       = "AllowKeyAdministrators"
         Effect    = "Allow"

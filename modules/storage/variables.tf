@@ -91,9 +91,20 @@ variable "kms_via_services" {
 }
 
 variable "kms_publishing_service_principals" {
-  description = "Service principals that publish to KMS-encrypted SNS topics or queues of this account (alarms, schedules)."
+  description = "Service principals that publish to KMS-encrypted SNS topics or queues of this account (CloudWatch alarms, EventBridge rules). events.amazonaws.com gets its statement without aws:SourceAccount/aws:SourceArn conditions, which EventBridge cannot satisfy."
   type        = list(string)
   default     = ["cloudwatch.amazonaws.com", "events.amazonaws.com"]
+
+  validation {
+    condition     = alltrue([for principal in var.kms_publishing_service_principals : can(regex("^[a-z0-9.-]+\\.amazonaws\\.com$", principal))])
+    error_message = "Every kms_publishing_service_principals entry must be a service principal (<service>.amazonaws.com)."
+  }
+}
+
+variable "allow_state_machine_log_delivery" {
+  description = "Whether delivery.logs.amazonaws.com may kms:Decrypt with the key: required when a state machine encrypted with it logs to CloudWatch Logs (Step Functions developer guide, data at rest encryption)."
+  type        = bool
+  default     = true
 }
 
 ################################################################################

@@ -84,3 +84,42 @@ run "rejects_a_cutoff_below_athenas_minimum" {
 
   expect_failures = [var.bytes_scanned_cutoff_per_query]
 }
+
+run "lake_formation_grants_are_off_by_default" {
+  command = plan
+
+  assert {
+    condition     = length(aws_lakeformation_permissions.this) == 0
+    error_message = "No Lake Formation grant unless enable_lake_formation_grants is true."
+  }
+}
+
+run "lake_formation_grants_cover_every_role_when_enabled" {
+  command = plan
+
+  variables {
+    enable_lake_formation_grants = true
+    lake_formation_principals = {
+      firehose_role_arn         = "arn:aws:iam::123456789012:role/leanops-test-firehose"
+      standardized_job_role_arn = "arn:aws:iam::123456789012:role/leanops-test-standardized-job"
+      curated_job_role_arn      = "arn:aws:iam::123456789012:role/leanops-test-curated-job"
+      state_machine_role_arn    = "arn:aws:iam::123456789012:role/leanops-test-cycle-sfn"
+      analyst_arns              = ["arn:aws:iam::123456789012:role/analyst"]
+    }
+  }
+
+  assert {
+    condition     = length(aws_lakeformation_permissions.this) == 18
+    error_message = "Database and table grants for Firehose (raw), both Glue jobs (source and target), the state machine (curated, semantic) and each analyst (curated, semantic)."
+  }
+
+  assert {
+    condition     = toset(aws_lakeformation_permissions.this["firehose-raw-tables"].permissions) == toset(["SELECT", "INSERT", "ALTER", "DESCRIBE"]) && aws_lakeformation_permissions.this["firehose-raw-tables"].table[0].database_name == "iceberg_raw_db" && aws_lakeformation_permissions.this["firehose-raw-tables"].table[0].wildcard
+    error_message = "Firehose must be able to write every RAW table."
+  }
+
+  assert {
+    condition     = contains(aws_lakeformation_permissions.this["curated_job-curated-database"].permissions, "CREATE_TABLE") && toset(aws_lakeformation_permissions.this["analyst-0-curated-tables"].permissions) == toset(["SELECT", "DESCRIBE"])
+    error_message = "The curated job creates tables in curated; analysts only read them."
+  }
+}

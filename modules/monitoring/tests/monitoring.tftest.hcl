@@ -11,7 +11,7 @@ variables {
     payments = { queue_name = "leanops-test-payments", dlq_name = "leanops-test-payments-dlq" }
   }
   lambda_function_names = { sqs_processor = "leanops-test-sqs-processor", cycle_planner = "leanops-test-cycle-planner" }
-  firehose_stream_names = { events = "leanops-test-events" }
+  firehose_stream_names = ["leanops-test-raw-01", "leanops-test-raw-02"]
   glue_job_names        = ["leanops-test-standardized", "leanops-test-curated"]
   state_machine_arn     = "arn:aws:states:eu-west-1:123456789012:stateMachine:leanops-test-cycle"
 }
@@ -35,8 +35,30 @@ run "alarms_cover_every_monitored_resource" {
   }
 
   assert {
-    condition     = aws_cloudwatch_metric_alarm.this["firehose-freshness-events"].metric_name == "DeliveryToIceberg.DataFreshness"
+    condition     = aws_cloudwatch_metric_alarm.this["firehose-freshness-leanops-test-raw-01"].metric_name == "DeliveryToIceberg.DataFreshness"
     error_message = "Firehose freshness must watch DeliveryToIceberg.DataFreshness."
+  }
+
+  assert {
+    condition = alltrue([
+      for stream in ["leanops-test-raw-01", "leanops-test-raw-02"] :
+      aws_cloudwatch_metric_alarm.this["firehose-failed-rows-${stream}"].metric_name == "DeliveryToIceberg.FailedRowCount"
+      && aws_cloudwatch_metric_alarm.this["firehose-failed-rows-${stream}"].statistic == "Sum"
+      && aws_cloudwatch_metric_alarm.this["firehose-failed-rows-${stream}"].comparison_operator == "GreaterThanThreshold"
+      && aws_cloudwatch_metric_alarm.this["firehose-failed-rows-${stream}"].threshold == 0
+      && aws_cloudwatch_metric_alarm.this["firehose-failed-rows-${stream}"].dimensions.DeliveryStreamName == stream
+    ])
+    error_message = "Every stream needs an alarm on DeliveryToIceberg.FailedRowCount > 0 (DeliveryToIceberg.Success only sums commits; Firehose Iceberg monitoring metrics)."
+  }
+
+  assert {
+    condition     = length(local.metric_alarm_keys["firehose-failed-rows"]) == 2 && length(local.metric_alarm_keys["firehose-freshness"]) == 2
+    error_message = "One failed-rows and one freshness alarm per Firehose stream."
+  }
+
+  assert {
+    condition     = length([for alarm in values(aws_cloudwatch_metric_alarm.this) : alarm if alarm.metric_name == "DeliveryToIceberg.Success"]) == 0
+    error_message = "No alarm may watch DeliveryToIceberg.Success (a sum of commits, blind to failed rows)."
   }
 
   assert {
@@ -46,7 +68,7 @@ run "alarms_cover_every_monitored_resource" {
 
   assert {
     condition = alltrue(flatten([
-      for kind in ["dlq-depth", "queue-age", "lambda-errors", "firehose-delivery"] :
+      for kind in ["dlq-depth", "queue-age", "lambda-errors", "firehose-failed-rows"] :
       [for key in values(local.metric_alarm_keys[kind]) : aws_cloudwatch_metric_alarm.this[key].alarm_actions == toset([var.alarm_topic_arn])]
     ]))
     error_message = "Every alarm must notify the alert topic."
@@ -67,7 +89,7 @@ run "empty_inputs_leave_out_empty_widgets" {
   command = plan
 
   variables {
-    firehose_stream_names = {}
+    firehose_stream_names = []
     lambda_function_names = {}
   }
 

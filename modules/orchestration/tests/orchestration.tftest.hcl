@@ -195,3 +195,91 @@ run "requires_the_glue_jobs" {
 
   expect_failures = [var.standardized_job_name]
 }
+
+run "glue_api_errors_are_retried_by_each_task_never_by_the_parallel" {
+  command = apply
+
+  variables {
+    job_timeout_minutes = 45
+  }
+
+  # A retry on the Parallel re-runs its branch from startJobRun: a throttled getJobRun would start a
+  # second job run. Each Glue call retries its own transient errors; the Parallel only retries a
+  # run that ended failed (as a new run).
+  assert {
+    condition = alltrue(flatten([
+      for layer in ["Standardized", "Curated"] : [
+        jsondecode(aws_sfn_state_machine.this[0].definition).States.ProcessShards.ItemProcessor.States[layer].Retry[*].ErrorEquals == [["LeanOps.JobRunFailed"]],
+        contains(jsondecode(aws_sfn_state_machine.this[0].definition).States.ProcessShards.ItemProcessor.States[layer].Branches[0].States["Get${layer}Run"].Retry[0].ErrorEquals, "Glue.ThrottlingException"),
+        contains(jsondecode(aws_sfn_state_machine.this[0].definition).States.ProcessShards.ItemProcessor.States[layer].Branches[0].States["Get${layer}Run"].Retry[0].ErrorEquals, "Glue.InternalServiceException"),
+        contains(jsondecode(aws_sfn_state_machine.this[0].definition).States.ProcessShards.ItemProcessor.States[layer].Branches[0].States["Start${layer}Run"].Retry[0].ErrorEquals, "Glue.ThrottlingException"),
+        jsondecode(aws_sfn_state_machine.this[0].definition).States.ProcessShards.ItemProcessor.States[layer].Branches[0].States["Start${layer}Run"].Retry[1].ErrorEquals == ["Glue.ConcurrentRunsExceededException"],
+      ]
+    ]))
+    error_message = "Each startJobRun and getJobRun task must retry Glue's transient errors itself; the Parallel may retry LeanOps.JobRunFailed only."
+  }
+
+  # 2 shards, 2 layers x 3 runs of up to 45 minutes, max_concurrency 2: one wave.
+  assert {
+    condition     = output.worst_case_history_events <= 20000 && output.job_poll_interval_seconds >= 60
+    error_message = "The derived poll interval must keep the worst-case history under the 20,000-event budget (Step Functions quota: 25,000)."
+  }
+
+  assert {
+    condition     = output.cycle_lock_ttl_seconds == output.worst_case_cycle_seconds && output.worst_case_cycle_seconds > 2 * 3 * 45 * 60
+    error_message = "The derived lock TTL must cover the worst-case cycle: 2 layers x 3 runs of 45 minutes, plus polls and retry waits."
+  }
+
+  assert {
+    condition     = jsondecode(aws_sfn_state_machine.this[0].definition).TimeoutSeconds == output.cycle_lock_ttl_seconds
+    error_message = "An execution must time out with its lock (TimeoutSeconds = cycle lock TTL)."
+  }
+
+  assert {
+    condition     = jsondecode(aws_sfn_state_machine.this[0].definition).States.ProcessShards.ItemProcessor.States.Standardized.Branches[0].States.WaitStandardizedRun.Seconds == output.job_poll_interval_seconds
+    error_message = "The Wait states must use the (derived) poll interval."
+  }
+
+  assert {
+    condition     = aws_lambda_function.planner[0].reserved_concurrent_executions == 2
+    error_message = "The planner needs a concurrency limit (checkov CKV_AWS_115)."
+  }
+}
+
+run "many_shards_slow_down_polling_to_stay_in_the_history_quota" {
+  command = plan
+
+  variables {
+    shards              = { for index in range(40) : format("auto-%02d", index) => [format("topic_%02d", index)] }
+    job_timeout_minutes = 45
+    max_concurrency     = 4
+  }
+
+  assert {
+    condition     = output.worst_case_history_events <= 20000 && output.job_poll_interval_seconds > 60
+    error_message = "With 40 shards the derived poll interval must grow so the worst case stays within the history budget."
+  }
+}
+
+run "a_poll_interval_that_overflows_the_history_quota_is_rejected" {
+  command = plan
+
+  variables {
+    shards                    = { for index in range(40) : format("auto-%02d", index) => [format("topic_%02d", index)] }
+    job_timeout_minutes       = 45
+    job_poll_interval_seconds = 30
+  }
+
+  expect_failures = [aws_sfn_state_machine.this]
+}
+
+run "a_lock_ttl_shorter_than_the_worst_case_cycle_is_rejected" {
+  command = plan
+
+  variables {
+    job_timeout_minutes    = 45
+    cycle_lock_ttl_seconds = 3600
+  }
+
+  expect_failures = [aws_sfn_state_machine.this]
+}

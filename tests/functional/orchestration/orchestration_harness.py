@@ -13,6 +13,7 @@ import io
 import json
 import re
 import time
+import uuid
 import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -22,6 +23,10 @@ from typing import Any
 from moto.awslambda_simple.models import lambda_simple_backends
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.glue import models as glue_models
+from moto.glue.exceptions import GlueClientError
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
+    state_task_service_aws_sdk,
+)
 
 REGION = "eu-west-1"
 REPO = Path(__file__).resolve().parents[3]
@@ -33,10 +38,21 @@ CYCLE_LOCK_ID = f"cycle#{STATE_MACHINE_NAME}"
 STANDARDIZED_JOB = "leanops-test-standardized"
 CURATED_JOB = "leanops-test-curated"
 RETRY_MAX_ATTEMPTS = 2
+API_RETRY_MAX_ATTEMPTS = 2
+# AWS names aws-sdk integration errors "<Service>.<Exception>" in PascalCase (Step Functions
+# developer guide, AWS SDK service integrations: "Glue.ThrottlingException"); moto's interpreter
+# knows the PascalCase of a few services only and would name them "glue.ThrottlingException".
+AWS_SDK_SERVICE_ERROR_NAMES = {"glue": "Glue"}
+SERVICE_ERROR_NAMES: dict[str, str] = state_task_service_aws_sdk._SERVICE_ERROR_NAMES  # noqa: SLF001
 EXECUTION_DEADLINE_SECONDS = 120
 POLL_SECONDS = 0.1
 MOTO_CONFIG: Any = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
 TOPICS_ARGUMENT = "--LEANOPS_TOPICS"
+WORKGROUP = "leanops-test"
+SEMANTIC_VIEWS = {
+    "orders_daily": "CREATE OR REPLACE VIEW semantic.orders_daily AS\nSELECT order_date FROM iceberg_curated_db.orders",
+    "payments_by_order": "CREATE OR REPLACE VIEW semantic.payments_by_order AS\nSELECT order_id FROM iceberg_curated_db.payments",
+}
 
 
 def render_definition(values: Mapping[str, object]) -> str:
@@ -61,7 +77,31 @@ class Cycle:
     sqs: Any
     state_machine_arn: str
     alert_queue_url: str
+    athena: Any
     failing_topics: set[str] = field(default_factory=set)
+    glue_api_faults: dict[str, list[str]] = field(default_factory=dict)
+
+    def fail_glue_calls(self, operation: str, *error_codes: str) -> None:
+        """Make the next calls of a Glue operation ("get_job_run", "start_job_run") fail with these codes."""
+        self.glue_api_faults.setdefault(operation, []).extend(error_codes)
+
+    def athena_statements(self) -> list[str]:
+        """Return the query strings started in the test workgroup, oldest first."""
+        ids = self.athena.list_query_executions(WorkGroup=WORKGROUP)["QueryExecutionIds"]
+        executions = [self.athena.get_query_execution(QueryExecutionId=i)["QueryExecution"] for i in ids]
+        ordered = sorted(executions, key=lambda execution: execution["Status"]["SubmissionDateTime"])
+        return [str(execution["Query"]) for execution in ordered]
+
+    def history(self, execution_arn: str) -> list[dict[str, Any]]:
+        """Return every history event of an execution."""
+        events: list[dict[str, Any]] = []
+        arguments: dict[str, Any] = {"executionArn": execution_arn, "maxResults": 1000}
+        while True:
+            page = self.sfn.get_execution_history(**arguments)
+            events.extend(page["events"])
+            if "nextToken" not in page:
+                return events
+            arguments["nextToken"] = page["nextToken"]
 
     def queue_plan(self, shards: list[dict[str, str]], planned_at: int | None = None) -> None:
         """Make the next planner invocation return this plan."""
@@ -72,9 +112,9 @@ class Cycle:
 
     def run(self) -> dict[str, Any]:
         """Start one execution and wait until it ends; return describe_execution's answer."""
-        execution_arn = self.sfn.start_execution(stateMachineArn=self.state_machine_arn, input="{}")[
-            "executionArn"
-        ]
+        execution_arn = self.sfn.start_execution(
+            stateMachineArn=self.state_machine_arn, name=uuid.uuid4().hex, input="{}"
+        )["executionArn"]
         deadline = time.monotonic() + EXECUTION_DEADLINE_SECONDS
         while time.monotonic() < deadline:
             execution = self.sfn.describe_execution(executionArn=execution_arn)
@@ -116,6 +156,19 @@ def fail_runs_of(failing_topics: set[str]) -> Callable[..., str]:
     return start_and_maybe_fail
 
 
+def failing_glue_api(operation: Callable[..., Any], faults: dict[str, list[str]]) -> Callable[..., Any]:
+    """Wrap a moto Glue backend operation: it first raises the error codes queued for it, then works."""
+
+    def call_or_fail(backend: Any, *args: Any, **kwargs: Any) -> Any:
+        queued = faults.get(operation.__name__, [])
+        if queued:
+            code = queued.pop(0)
+            raise GlueClientError(code, f"injected {code} on {operation.__name__}")
+        return operation(backend, *args, **kwargs)
+
+    return call_or_fail
+
+
 def deployment_values(planner_arn: str, topic_arn: str) -> dict[str, object]:
     """Return the template values of a test deployment (no waiting between polls, 1 s retries)."""
     return {
@@ -130,6 +183,12 @@ def deployment_values(planner_arn: str, topic_arn: str) -> dict[str, object]:
         "job_poll_interval_seconds": 0,
         "job_retry_interval_seconds": 1,
         "job_retry_max_attempts": RETRY_MAX_ATTEMPTS,
+        "glue_api_retry_interval_seconds": 1,
+        "glue_api_retry_max_attempts": API_RETRY_MAX_ATTEMPTS,
+        "athena_workgroup": WORKGROUP,
+        "semantic_views_json": json.dumps(
+            [{"view": view, "statement": statement} for view, statement in sorted(SEMANTIC_VIEWS.items())]
+        ),
         "alert_topic_arn": topic_arn,
     }
 

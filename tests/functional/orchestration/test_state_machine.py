@@ -9,11 +9,13 @@ from collections.abc import Iterator
 import pytest
 from moto.moto_api import state_manager
 from orchestration_harness import (
+    API_RETRY_MAX_ATTEMPTS,
     ASL_TEMPLATE,
     CURATED_JOB,
     CYCLE_LOCK_ID,
     LOCK_TABLE,
     RETRY_MAX_ATTEMPTS,
+    SEMANTIC_VIEWS,
     STANDARDIZED_JOB,
     Cycle,
     render_definition,
@@ -42,6 +44,7 @@ def test_nothing_planned_starts_no_job_and_takes_no_lock(cycle: Cycle) -> None:
     assert cycle.job_runs() == []
     assert cycle.lock_item() is None
     assert cycle.alerts() == []
+    assert cycle.athena_statements() == []
 
 
 @pytest.mark.usefixtures("slow_job_runs")
@@ -61,6 +64,16 @@ def test_successful_shards_run_both_layers_and_release_the_lock(cycle: Cycle) ->
     )
     assert cycle.lock_item() is None
     assert cycle.alerts() == []
+
+
+def test_a_cycle_with_work_refreshes_every_semantic_view(cycle: Cycle) -> None:
+    # GIVEN a shard with work
+    cycle.queue_plan([SHARD_0])
+    # WHEN a cycle runs
+    execution = cycle.run()
+    # THEN after its runs it (re)created every semantic view in the workgroup
+    assert execution["status"] == "SUCCEEDED"
+    assert cycle.athena_statements() == [SEMANTIC_VIEWS[view] for view in sorted(SEMANTIC_VIEWS)]
 
 
 def test_failed_job_is_retried_then_alerts_fails_and_releases_the_lock(cycle: Cycle) -> None:
@@ -91,6 +104,59 @@ def test_failed_job_is_retried_then_alerts_fails_and_releases_the_lock(cycle: Cy
     ]
     assert execution["status"] == "FAILED"
     assert execution["error"] == "LeanOps.CycleFailed"
+    assert cycle.lock_item() is None
+
+
+def test_get_job_run_throttled_once_starts_exactly_one_run(cycle: Cycle) -> None:
+    # GIVEN one shard, and Glue throttling the first getJobRun poll
+    cycle.fail_glue_calls("get_job_run", "ThrottlingException")
+    cycle.queue_plan([SHARD_0])
+    # WHEN a cycle runs
+    execution = cycle.run()
+    # THEN the poll was retried by its own task: exactly one startJobRun per layer, no alert
+    assert execution["status"] == "SUCCEEDED"
+    assert cycle.job_runs() == [
+        (STANDARDIZED_JOB, SHARD_0["topics"], "SUCCEEDED"),
+        (CURATED_JOB, SHARD_0["topics"], "SUCCEEDED"),
+    ]
+    assert cycle.alerts() == []
+    assert cycle.lock_item() is None
+
+
+def test_transient_poll_errors_let_the_shard_go_on(cycle: Cycle) -> None:
+    # GIVEN one shard, and Glue failing polls transiently (internal error, then a timeout)
+    cycle.fail_glue_calls("get_job_run", "InternalServiceException", "OperationTimeoutException")
+    cycle.queue_plan([SHARD_0])
+    # WHEN a cycle runs
+    execution = cycle.run()
+    # THEN the shard went on with its one run per layer and the cycle succeeded
+    assert execution["status"] == "SUCCEEDED"
+    assert [job for job, _, _ in cycle.job_runs()] == [STANDARDIZED_JOB, CURATED_JOB]
+    assert cycle.alerts() == []
+
+
+def test_refused_starts_are_retried_by_their_task(cycle: Cycle) -> None:
+    # GIVEN Glue refusing the first startJobRun calls (throttled, then the job's run slots busy)
+    cycle.fail_glue_calls("start_job_run", "ThrottlingException", "ConcurrentRunsExceededException")
+    cycle.queue_plan([SHARD_0])
+    # WHEN a cycle runs
+    execution = cycle.run()
+    # THEN the start was retried and each layer ran once
+    assert execution["status"] == "SUCCEEDED"
+    assert [job for job, _, _ in cycle.job_runs()] == [STANDARDIZED_JOB, CURATED_JOB]
+
+
+def test_polls_failing_beyond_their_retries_fail_the_shard_without_a_second_run(cycle: Cycle) -> None:
+    # GIVEN Glue throttling every getJobRun of the standardized run, beyond the poll's retries
+    cycle.fail_glue_calls("get_job_run", *["ThrottlingException"] * (1 + API_RETRY_MAX_ATTEMPTS))
+    cycle.queue_plan([SHARD_0])
+    # WHEN a cycle runs
+    execution = cycle.run()
+    # THEN the shard failed on the throttling, its run was never started again, the lock is released
+    assert [job for job, _, _ in cycle.job_runs()] == [STANDARDIZED_JOB]
+    [alert] = cycle.alerts()
+    assert '"error":"Glue.ThrottlingException"' in alert.replace(" ", "")
+    assert execution["status"] == "FAILED"
     assert cycle.lock_item() is None
 
 
@@ -137,10 +203,18 @@ def test_template_renders_to_valid_json_with_every_placeholder_filled() -> None:
         name: 1
         for name in ("max_concurrency", "cycle_lock_ttl_seconds", "job_poll_interval_seconds")
         + ("job_retry_interval_seconds", "job_retry_max_attempts")
+        + ("glue_api_retry_interval_seconds", "glue_api_retry_max_attempts")
     }
-    names = ("planner_function_arn", "lock_table_name", "cycle_lock_id", "alert_topic_arn")
+    names = (
+        "planner_function_arn",
+        "lock_table_name",
+        "cycle_lock_id",
+        "alert_topic_arn",
+        "athena_workgroup",
+    )
     values |= {name: "x" for name in names + ("standardized_job_name", "curated_job_name")}
     values["shards_json"] = json.dumps({"shard-0": ["orders"]})
+    values["semantic_views_json"] = json.dumps([])
     # WHEN rendered
     definition = json.loads(render_definition(values))
     # THEN it is JSON whose planner input carries the configured shards

@@ -117,3 +117,22 @@ run "glue_versions_other_than_5_are_rejected" {
 
   expect_failures = [var.glue_version]
 }
+
+run "no_glue_4_only_continuous_logging_arguments" {
+  command = plan
+
+  assert {
+    condition     = alltrue([for job in values(aws_glue_job.this) : length([for key in keys(job.default_arguments) : key if startswith(key, "--enable-continuous") || startswith(key, "--continuous-log")]) == 0])
+    error_message = "Continuous logging arguments are Glue 4.0-and-earlier options (Glue 5.0 logs in real time): no job may set them."
+  }
+}
+
+run "continuous_logging_in_extra_arguments_is_rejected" {
+  command = plan
+
+  variables {
+    extra_job_arguments = { "--enable-continuous-cloudwatch-log" = "true" }
+  }
+
+  expect_failures = [var.extra_job_arguments]
+}

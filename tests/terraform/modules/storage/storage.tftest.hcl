@@ -118,3 +118,46 @@ run "a_bad_account_id_is_rejected" {
 
   expect_failures = [var.account_id]
 }
+
+run "eventbridge_and_state_machine_log_delivery_can_use_the_key" {
+  command = plan
+
+  # EventBridge -> CMK-encrypted SNS fails when the key policy statement has aws:SourceAccount or
+  # aws:SourceArn conditions (SNS developer guide, encryption at rest); a CMK-encrypted state
+  # machine logging to CloudWatch Logs needs delivery.logs.amazonaws.com kms:Decrypt (Step
+  # Functions developer guide, data at rest encryption).
+  assert {
+    condition = anytrue([
+      for statement in jsondecode(aws_kms_key.this[0].policy).Statement :
+      statement.Effect == "Allow" && contains(flatten([try(statement.Principal.Service, [])]), "events.amazonaws.com")
+      && contains(flatten([statement.Action]), "kms:GenerateDataKey*") && contains(flatten([statement.Action]), "kms:Decrypt")
+      && try(statement.Condition, null) == null
+    ])
+    error_message = "events.amazonaws.com needs kms:Decrypt and kms:GenerateDataKey* without aws:SourceAccount/aws:SourceArn conditions (EventBridge -> encrypted SNS)."
+  }
+
+  assert {
+    condition = alltrue([
+      for statement in jsondecode(aws_kms_key.this[0].policy).Statement :
+      !contains(flatten([try(statement.Principal.Service, [])]), "events.amazonaws.com") || try(statement.Condition, null) == null
+    ])
+    error_message = "No key policy statement for events.amazonaws.com may carry a condition EventBridge cannot satisfy."
+  }
+
+  assert {
+    condition = anytrue([
+      for statement in jsondecode(aws_kms_key.this[0].policy).Statement :
+      statement.Effect == "Allow" && contains(flatten([try(statement.Principal.Service, [])]), "cloudwatch.amazonaws.com")
+      && try(statement.Condition.StringEquals["aws:SourceAccount"], "") == "123456789012"
+    ])
+    error_message = "CloudWatch alarms keep their account-scoped statement."
+  }
+
+  assert {
+    condition = anytrue([
+      for statement in jsondecode(aws_kms_key.this[0].policy).Statement :
+      statement.Effect == "Allow" && contains(flatten([try(statement.Principal.Service, [])]), "delivery.logs.amazonaws.com") && contains(flatten([statement.Action]), "kms:Decrypt")
+    ])
+    error_message = "delivery.logs.amazonaws.com needs kms:Decrypt for the CMK-encrypted state machine's CloudWatch logging."
+  }
+}
