@@ -28,6 +28,16 @@ output "table_columns" {
   value       = local.table_columns
 }
 
+output "created_table_kinds" {
+  description = "Table kinds this module creates (tables.json created_by = terraform): the tables Firehose writes. The jobs create the others."
+  value       = local.terraform_kinds
+}
+
+output "created_iceberg_columns" {
+  description = "Table kind -> its columns (name, Iceberg type) as Glue's Iceberg CreateTable makes them from the Glue types (timestamps without zone)."
+  value       = { for kind, columns in local.created_iceberg_columns : kind => columns if contains(local.terraform_kinds, kind) }
+}
+
 output "catalog_name" {
   description = "Spark catalog name of the Glue Data Catalog in the jobs (tables.json catalog_name)."
   value       = local.tables.catalog_name

@@ -37,6 +37,21 @@ variable "tables_json" {
     condition     = can(jsondecode(var.tables_json).databases) && can(jsondecode(var.tables_json).tables)
     error_message = "tables_json must be the text of schemas/tables.json (a JSON object with \"databases\" and \"tables\")."
   }
+
+  validation {
+    condition     = can(jsondecode(var.tables_json).glue_catalog_types.iceberg_to_glue) && can(jsondecode(var.tables_json).glue_catalog_types.glue_to_iceberg)
+    error_message = "tables_json needs glue_catalog_types.iceberg_to_glue and glue_to_iceberg: the one Iceberg <-> Glue type mapping (Glue has a single timestamp type)."
+  }
+
+  validation {
+    condition     = alltrue([for kind, spec in try(jsondecode(var.tables_json).tables, {}) : contains(["terraform", "jobs"], try(spec.created_by, ""))])
+    error_message = "Every table of tables_json needs created_by \"terraform\" (Firehose writes it, and Firehose's Iceberg destination does not create tables) or \"jobs\" (the Glue jobs' DDL creates it): one creator per table, the same in AWS and locally."
+  }
+
+  validation {
+    condition     = alltrue([for kind, spec in try(jsondecode(var.tables_json).tables, {}) : length(try(spec.partition_by, [])) == 0 if try(spec.created_by, "") == "terraform"])
+    error_message = "A table with created_by \"terraform\" must have partition_by []: Glue CreateTable's Iceberg input in the AWS provider 5.100 (open_table_format_input.iceberg_input: metadata_operation and version only) takes no partition spec. Partition a table the jobs create instead."
+  }
 }
 
 variable "envelope_json" {
@@ -50,15 +65,9 @@ variable "envelope_json" {
 }
 
 variable "topics" {
-  description = "Topic names: each gets its per-topic tables of per_topic_table_kinds (validated where topics are declared)."
+  description = "Topic names: each gets its RAW table (the per-topic tables tables.json says Terraform creates; validated where topics are declared)."
   type        = list(string)
   default     = []
-}
-
-variable "per_topic_table_kinds" {
-  description = "Per-topic table kinds of tables.json this module creates. Only RAW by default: the standardized and curated tables have dynamic columns and are created by the Glue jobs."
-  type        = list(string)
-  default     = ["raw"]
 }
 
 ################################################################################

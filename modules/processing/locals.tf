@@ -23,9 +23,9 @@ locals {
       script_path = var.standardized_script_path
       reads       = var.database_names["raw"]
       writes      = var.database_names["standardized"]
-      # RAW tables are created unpartitioned (Glue's Iceberg CreateTable has no partition spec):
-      # the standardized job adds tables.json's partition fields (metadata only, no data files).
-      evolves = [var.database_names["raw"]]
+      # RAW is Terraform's and Firehose's (docs/DESIGN_NOTES.md, "Who creates which table"): the
+      # job only reads it, and never alters its metadata while Firehose commits to it.
+      evolves = []
     }
     curated = {
       name        = "${var.name_prefix}-curated"

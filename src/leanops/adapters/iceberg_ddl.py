@@ -1,9 +1,20 @@
 """Iceberg DDL from the one definition (leanops.definitions): create tables, evolve their columns.
 
-Tables are format-version 2, merge-on-read for updates, deletes and merges, partitioned as
-``tables.json`` says. New standardized body columns and new contract fields become new columns
-(``ALTER TABLE ... ADD COLUMNS``); a safe widening (int -> bigint, float -> double, a decimal's
-precision) is applied; any other type change is refused with a SchemaConflictError.
+Every table has one creator, the same in AWS and locally (``tables.json`` ``created_by``):
+
+* ``jobs``: the jobs create it here, format-version 2, merge-on-read for updates, deletes and
+  merges, with the types and partitioning of ``tables.json`` (timestamps as ``timestamptz``).
+* ``terraform``: the tables Firehose writes (RAW, dlq_errors). modules/catalog creates them with
+  Glue CreateTable from Glue column types, and Glue has one timestamp type: the table Glue makes
+  has Iceberg ``timestamp`` (without zone) columns, all optional, and no partition spec.
+  :func:`creation_columns` gives those columns from the same mapping Terraform uses
+  (``tables.json`` ``glue_catalog_types``), so local creation matches AWS's.
+
+New standardized body columns and new contract fields become new columns (``ALTER TABLE ... ADD
+COLUMNS``); a safe widening (int -> bigint, float -> double, a decimal's precision) is applied; a
+``timestamp_ntz`` column where ``timestamp`` is wanted is accepted as is (a Glue-created column:
+UTC wall clock, see docs/DESIGN_NOTES.md); any other type change is refused with a
+SchemaConflictError.
 """
 
 from __future__ import annotations
@@ -11,6 +22,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from leanops import definitions
@@ -50,6 +62,17 @@ TABLE_PROPERTIES = {
 }
 BODY_COLUMNS_TYPE_KEY = "body_columns_type"
 SAFE_WIDENINGS = frozenset({("int", "bigint"), ("float", "double")})
+# (existing, wanted) Spark types taken as the same column: a Glue-created timestamp (no zone)
+# holds UTC wall clock, the instant the definition's timestamptz means. Iceberg cannot change
+# timestamp to timestamptz, and Spark writes instants into it in the session time zone (UTC).
+UTC_WALL_CLOCK_EQUIVALENTS = frozenset({("timestamp_ntz", "timestamp")})
+CREATED_BY_KEY = "created_by"
+CREATED_BY_TERRAFORM = "terraform"
+CREATED_BY_JOBS = "jobs"
+GLUE_TYPES_KEY = "glue_catalog_types"
+ICEBERG_TO_GLUE_KEY = "iceberg_to_glue"
+GLUE_TO_ICEBERG_KEY = "glue_to_iceberg"
+DECIMAL_PREFIX = "decimal("
 _DECIMAL = re.compile(r"decimal\((\d+),(\d+)\)")
 
 Column = tuple[str, str]
@@ -66,6 +89,71 @@ def qualified_name(table: definitions.TableDef, topic: str | None = None) -> str
     return f"{definitions.catalog_name()}.{table.identifier(topic)}"
 
 
+def created_by(table: definitions.TableDef) -> str:
+    """Return who creates a table: ``terraform`` (Glue CreateTable) or ``jobs`` (this module).
+
+    Raises:
+        DefinitionError: when tables.json names no known creator for the table.
+
+    """
+    creator = definitions.load_json(definitions.TABLES_FILE)["tables"][table.kind].get(CREATED_BY_KEY)
+    if creator not in (CREATED_BY_TERRAFORM, CREATED_BY_JOBS):
+        raise DefinitionError(
+            definitions.TABLES_FILE,
+            f"table {table.kind}: created_by must be {CREATED_BY_TERRAFORM!r} or {CREATED_BY_JOBS!r}, "
+            f"got {creator!r}",
+        )
+    return str(creator)
+
+
+def _glue_types(direction: str) -> dict[str, str]:
+    return dict(definitions.load_json(definitions.TABLES_FILE)[GLUE_TYPES_KEY][direction])
+
+
+def glue_type(iceberg_type: str) -> str:
+    """Return the Glue column type of an Iceberg type, as modules/catalog sends it to Glue.
+
+    Raises:
+        DefinitionError: for a type with no Glue equivalent.
+
+    """
+    return _mapped(iceberg_type, _glue_types(ICEBERG_TO_GLUE_KEY), "Glue type for Iceberg type")
+
+
+def glue_created_type(iceberg_type: str) -> str:
+    """Return the Iceberg type Glue's Iceberg CreateTable gives a column declared ``iceberg_type``.
+
+    The round trip through Glue's one timestamp type: ``timestamptz`` -> ``timestamp``.
+
+    Raises:
+        DefinitionError: for a type with no Glue equivalent.
+
+    """
+    return _mapped(glue_type(iceberg_type), _glue_types(GLUE_TO_ICEBERG_KEY), "Iceberg type for Glue type")
+
+
+def _mapped(type_name: str, mapping: dict[str, str], what: str) -> str:
+    if type_name.startswith(DECIMAL_PREFIX):
+        return type_name.replace(" ", "")
+    try:
+        return mapping[type_name]
+    except KeyError as exc:
+        raise DefinitionError(definitions.TABLES_FILE, f"no {what} {type_name!r}") from exc
+
+
+def creation_columns(table: definitions.TableDef) -> tuple[definitions.ColumnDef, ...]:
+    """Return a table's columns with the Iceberg types and nullability its creator gives them.
+
+    A table the jobs create keeps its definition. A table Terraform creates gets what Glue makes
+    of its Glue columns: types through :func:`glue_created_type`, every field optional.
+    """
+    if created_by(table) == CREATED_BY_JOBS:
+        return table.columns
+    return tuple(
+        replace(column, type=glue_created_type(column.type), required=False) for column in table.columns
+    )
+
+
 def spark_type(iceberg_type: str) -> str:
     """Map an Iceberg primitive type (tables.json, events.json) to its Spark SQL type.
 
@@ -73,14 +161,7 @@ def spark_type(iceberg_type: str) -> str:
         DefinitionError: for a type with no mapping.
 
     """
-    if iceberg_type.startswith("decimal("):
-        return iceberg_type.replace(" ", "")
-    try:
-        return ICEBERG_TO_SPARK[iceberg_type]
-    except KeyError as exc:
-        raise DefinitionError(
-            definitions.TABLES_FILE, f"no Spark type for Iceberg type {iceberg_type!r}"
-        ) from exc
+    return _mapped(iceberg_type, ICEBERG_TO_SPARK, "Spark type for Iceberg type")
 
 
 def body_columns(names: Sequence[str]) -> list[Column]:
@@ -91,8 +172,8 @@ def body_columns(names: Sequence[str]) -> list[Column]:
 
 
 def defined_columns(table: definitions.TableDef) -> list[Column]:
-    """Return a table's defined columns as (name, Spark type)."""
-    return [(column.name, spark_type(column.type)) for column in table.columns]
+    """Return a table's defined columns as (name, Spark type), as its creator makes them."""
+    return [(column.name, spark_type(column.type)) for column in creation_columns(table)]
 
 
 def contract_columns(contract: Contract) -> list[Column]:
@@ -164,7 +245,7 @@ def evolve_columns(spark: SparkSession, name: str, columns: Sequence[Column]) ->
     missing = [(column, kind) for column, kind in columns if column not in existing]
     for column, kind in columns:
         current = existing.get(column)
-        if current is not None and current != kind:
+        if current is not None and current != kind and (current, kind) not in UTC_WALL_CLOCK_EQUIVALENTS:
             _widen(spark, name, column, current, kind)
     if missing:
         spark.sql(f"ALTER TABLE {name} ADD COLUMNS ({', '.join(f'{quote(c)} {k}' for c, k in missing)})")

@@ -56,7 +56,9 @@ LOCAL_ONLY = ("reset", "full")
 AWS_LEDGER_DIR = "aws"
 REPLAY_COLUMNS = (
     "topic_name, message_id, payload, receive_count, error_reason, source_queue, "
-    "to_iso8601(sent_at) AS sent_at"
+    # dlq_errors is Glue-created: sent_at is a timestamp without zone, in UTC by the envelope's
+    # definition; with_timezone makes to_iso8601 say so (parse_iso needs the offset).
+    "to_iso8601(with_timezone(sent_at, 'UTC')) AS sent_at"
 )
 
 

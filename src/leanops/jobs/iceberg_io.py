@@ -1,10 +1,19 @@
-"""Iceberg reads and writes of the jobs: snapshot checks, incremental reads, idempotent MERGEs."""
+"""Iceberg reads and writes of the jobs: snapshot checks, incremental reads, idempotent MERGEs.
+
+The tables Terraform creates (RAW: Glue CreateTable, one timestamp type) hold their timestamps as
+Iceberg ``timestamp`` without zone, UTC wall clock by the envelope's definition: incremental reads
+return them as instants (:func:`utc_instants`), so the jobs see what the local runner's tables
+and the jobs' own tables give them.
+"""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
+
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
 
 from leanops.adapters.iceberg_ddl import quote
 
@@ -62,6 +71,7 @@ def read_increment(spark: SparkSession, name: str, start: str | None, end: str) 
 
     Returns:
         The rows appended in (start, end]; the source tables are append-only, so this is exact.
+        Timestamps without zone come back as UTC instants (:func:`utc_instants`).
 
     """
     reader = spark.read.format("iceberg")
@@ -69,7 +79,28 @@ def read_increment(spark: SparkSession, name: str, start: str | None, end: str) 
         reader = reader.option("snapshot-id", end)
     else:
         reader = reader.option("start-snapshot-id", start).option("end-snapshot-id", end)
-    return reader.load(name)
+    return utc_instants(reader.load(name))
+
+
+def utc_instants(frame: DataFrame) -> DataFrame:
+    """Return ``frame`` with every timestamp-without-zone column read as a UTC instant.
+
+    ``cast`` reads a wall clock in the session time zone (UTC in the jobs: ``--conf
+    spark.sql.session.timeZone=UTC``); ``from_utc_timestamp`` with the session zone undoes that
+    zone, so the instant is the wall clock read as UTC in any session. Other columns are kept.
+    """
+    if not any(isinstance(field.dataType, T.TimestampNTZType) for field in frame.schema.fields):
+        return frame
+    return frame.select(
+        *(
+            F.from_utc_timestamp(
+                F.col(quote(field.name)).cast(T.TimestampType()), F.current_timezone()
+            ).alias(field.name)
+            if isinstance(field.dataType, T.TimestampNTZType)
+            else F.col(quote(field.name))
+            for field in frame.schema.fields
+        )
+    )
 
 
 def merge_insert_only(

@@ -2,8 +2,11 @@
 
 Per topic: queue ``<prefix>-<topic>`` and DLQ ``<prefix>-<topic>-dlq`` with a RedrivePolicy
 (``max_receive_count``), and the RAW Iceberg table. Shared: the schemas bucket (``contracts/``),
-the data bucket (``firehose-errors/``), the checkpoint and lock tables, the SNS alert topic and
-the shared error tables. Every step is idempotent.
+the data bucket (``firehose-errors/``), the checkpoint and lock tables, the SNS alert topic, the
+three databases and ``dlq_errors``. The Iceberg tables are exactly those modules/catalog creates
+(the ones Firehose writes), created as Glue creates them (leanops.local.tables); parse_errors,
+errors, drift_log and the standardized / curated tables are created by the jobs' DDL on their
+first run, as in AWS. Every step is idempotent.
 """
 
 from __future__ import annotations
@@ -49,7 +52,7 @@ def _create_dynamodb_table(dynamodb: Any, name: str, keys: list[tuple[str, str]]
 
 
 def provision_shared(clients: dict[str, Any], names: ResourceNames, catalog: Any) -> None:
-    """Create the buckets, DynamoDB tables, SNS topic and shared Iceberg tables (idempotent)."""
+    """Create the buckets, DynamoDB tables, SNS topic, databases and dlq_errors (idempotent)."""
     _create_bucket(clients["s3"], names.schemas_bucket)
     _create_bucket(clients["s3"], names.data_bucket)
     _create_dynamodb_table(

@@ -1,7 +1,12 @@
-"""Creates the tables Terraform creates in AWS (RAW per topic, shared error tables) locally.
+"""Creates locally, as Glue does in AWS, the tables Terraform creates: RAW per topic, dlq_errors.
 
-The definitions come from leanops.definitions (schemas/tables.json + events.json); pyiceberg
-writes them into the local catalog that local Spark shares.
+Those are the tables Firehose writes (``tables.json`` ``created_by`` = ``terraform``). In AWS
+modules/catalog creates them with Glue CreateTable from Glue column types; here pyiceberg creates
+them with the Iceberg schema Glue makes of those types (leanops.adapters.iceberg_ddl
+``creation_columns``: timestamps without zone, every field optional, no partition spec), in the
+local catalog that local Spark shares. The other tables (parse_errors, errors, drift_log, the
+standardized and curated tables) are created by the jobs' own DDL on their first run, here as
+in AWS: nothing creates them in advance.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from leanops import definitions
+from leanops.adapters.iceberg_ddl import CREATED_BY_TERRAFORM, created_by, creation_columns
 from leanops.exceptions import DefinitionError
 
 if TYPE_CHECKING:
@@ -19,12 +25,6 @@ if TYPE_CHECKING:
     from pyiceberg.schema import Schema
 
 LOGGER = logging.getLogger(__name__)
-SHARED_TABLE_KINDS = (
-    definitions.DLQ_ERRORS,
-    definitions.PARSE_ERRORS,
-    definitions.CURATED_ERRORS,
-    definitions.DRIFT_LOG,
-)
 PARTITION_FIELD_ID_START = 1000
 _DECIMAL = re.compile(r"decimal\((\d+),\s*(\d+)\)")
 
@@ -56,7 +56,7 @@ def iceberg_type(type_name: str) -> Any:
 
 
 def table_schema(table: definitions.TableDef) -> Schema:
-    """Return the pyiceberg schema of a table definition (field ids from 1, in column order)."""
+    """Return the pyiceberg schema of a table as its creator makes it (field ids from 1, in order)."""
     from pyiceberg.schema import Schema
     from pyiceberg.types import NestedField
 
@@ -68,7 +68,7 @@ def table_schema(table: definitions.TableDef) -> Schema:
             required=column.required,
             doc=column.comment or None,
         )
-        for index, column in enumerate(table.columns, start=1)
+        for index, column in enumerate(creation_columns(table), start=1)
     ]
     return Schema(*fields)
 
@@ -92,14 +92,30 @@ def partition_spec(table: definitions.TableDef, schema: Schema) -> PartitionSpec
     return PartitionSpec(*fields)
 
 
+def terraform_table_kinds(per_topic: bool) -> tuple[str, ...]:
+    """Return the table kinds Terraform creates (tables.json ``created_by``), per topic or shared."""
+    return tuple(
+        table.kind
+        for table in definitions.all_tables()
+        if table.per_topic == per_topic and created_by(table) == CREATED_BY_TERRAFORM
+    )
+
+
 def ensure_table(catalog: Catalog, kind: str, topic: str | None = None) -> str:
-    """Create one table of the definition when it does not exist yet.
+    """Create one table Terraform creates in AWS, as Glue creates it, when it does not exist yet.
 
     Returns:
         The table's ``database.table`` identifier.
 
+    Raises:
+        DefinitionError: for a table the jobs create (their DDL does, on first use).
+
     """
     table = definitions.table(kind)
+    if created_by(table) != CREATED_BY_TERRAFORM:
+        raise DefinitionError(
+            definitions.TABLES_FILE, f"table {kind} is created by the jobs' DDL, not in advance"
+        )
     identifier = table.identifier(topic)
     catalog.create_namespace_if_not_exists(table.database)
     if not catalog.table_exists(identifier):
@@ -110,12 +126,13 @@ def ensure_table(catalog: Catalog, kind: str, topic: str | None = None) -> str:
 
 
 def ensure_shared_tables(catalog: Catalog) -> list[str]:
-    """Create the shared error tables and every layer's database."""
+    """Create every layer's database and the shared tables Terraform creates (dlq_errors)."""
     for database in definitions.databases().values():
         catalog.create_namespace_if_not_exists(database)
-    return [ensure_table(catalog, kind) for kind in SHARED_TABLE_KINDS]
+    return [ensure_table(catalog, kind) for kind in terraform_table_kinds(per_topic=False)]
 
 
-def ensure_topic_tables(catalog: Catalog, topic: str) -> str:
-    """Create a topic's RAW table (the jobs create its standardized and curated tables)."""
-    return ensure_table(catalog, definitions.RAW, definitions.validate_topic_name(topic))
+def ensure_topic_tables(catalog: Catalog, topic: str) -> list[str]:
+    """Create a topic's tables Terraform creates (RAW); the jobs create its standardized and curated."""
+    definitions.validate_topic_name(topic)
+    return [ensure_table(catalog, kind, topic) for kind in terraform_table_kinds(per_topic=True)]

@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING
 import pytest
 
 from leanops import definitions
-from leanops.adapters.iceberg_ddl import ensure_table, is_safe_widening, spark_type
+from leanops.adapters.iceberg_ddl import (
+    creation_columns,
+    ensure_table,
+    glue_created_type,
+    glue_type,
+    is_safe_widening,
+    spark_type,
+)
 from leanops.exceptions import DefinitionError, SchemaConflictError
 
 if TYPE_CHECKING:
@@ -37,6 +44,38 @@ def test_iceberg_types_map_to_spark_types(iceberg: str, spark_sql: str) -> None:
 def test_unknown_iceberg_type_is_a_definition_error() -> None:
     with pytest.raises(DefinitionError, match="no Spark type for Iceberg type 'geometry'"):
         spark_type("geometry")
+
+
+@pytest.mark.parametrize(
+    ("iceberg", "glue", "created"),
+    [
+        ("timestamptz", "timestamp", "timestamp"),
+        ("timestamp", "timestamp", "timestamp"),
+        ("long", "bigint", "long"),
+        ("int", "int", "int"),
+        ("decimal(12, 2)", "decimal(12,2)", "decimal(12,2)"),
+        ("string", "string", "string"),
+        ("boolean", "boolean", "boolean"),
+    ],
+)
+def test_glue_has_one_timestamp_type(iceberg: str, glue: str, created: str) -> None:
+    # Iceberg -> the Glue type modules/catalog sends -> the Iceberg type Glue's CreateTable makes
+    assert (glue_type(iceberg), glue_created_type(iceberg)) == (glue, created)
+
+
+def test_unknown_glue_type_is_a_definition_error() -> None:
+    with pytest.raises(DefinitionError, match="no Glue type for Iceberg type 'interval'"):
+        glue_type("interval")
+
+
+def test_creation_columns_are_what_each_creator_makes() -> None:
+    # GIVEN RAW (Terraform: Glue CreateTable) and parse_errors (the jobs' DDL)
+    raw = creation_columns(definitions.table(definitions.RAW))
+    errors = creation_columns(definitions.table(definitions.PARSE_ERRORS))
+    # THEN RAW's timestamps lose their zone and every field is optional; parse_errors keeps its definition
+    assert {column.name: column.type for column in raw}["sent_at"] == "timestamp"
+    assert not any(column.required for column in raw)
+    assert errors == definitions.table(definitions.PARSE_ERRORS).columns
 
 
 @pytest.mark.parametrize(

@@ -49,13 +49,18 @@ run "databases_and_iceberg_tables_come_from_tables_json" {
   }
 
   assert {
-    condition     = toset(keys(aws_glue_catalog_table.this)) == toset(["raw/orders", "raw/payments", "parse_errors", "curated_errors", "dlq_errors", "drift_log"])
-    error_message = "The module must create the RAW table of each topic and the shared error and drift tables (standardized/curated per topic are the jobs')."
+    condition     = toset(keys(aws_glue_catalog_table.this)) == toset(["raw/orders", "raw/payments", "dlq_errors"])
+    error_message = "The module must create exactly the tables Firehose writes (RAW of each topic, dlq_errors); parse_errors, errors, drift_log and the standardized/curated tables are created by the jobs' DDL."
   }
 
   assert {
-    condition     = aws_glue_catalog_table.this["curated_errors"].name == "errors" && aws_glue_catalog_table.this["curated_errors"].database_name == "iceberg_curated_db"
-    error_message = "curated_errors must be iceberg_curated_db.errors."
+    condition     = toset(output.created_table_kinds) == toset([for kind, spec in jsondecode(file("schemas/tables.json")).tables : kind if spec.created_by == "terraform"])
+    error_message = "created_table_kinds must be the kinds tables.json says Terraform creates."
+  }
+
+  assert {
+    condition     = aws_glue_catalog_table.this["dlq_errors"].name == "dlq_errors" && aws_glue_catalog_table.this["dlq_errors"].database_name == "iceberg_raw_db"
+    error_message = "dlq_errors must be iceberg_raw_db.dlq_errors."
   }
 
   assert {
@@ -88,6 +93,16 @@ run "raw_columns_are_the_envelope_in_file_order_with_glue_types" {
   }
 
   assert {
+    condition     = [for column in output.created_iceberg_columns["raw"] : column.type] == ["string", "string", "string", "timestamp", "timestamp", "int", "timestamp"]
+    error_message = "Glue's Iceberg CreateTable makes every Glue timestamp an Iceberg timestamp without zone: created_iceberg_columns must say so."
+  }
+
+  assert {
+    condition     = [for column in output.created_iceberg_columns["dlq_errors"] : column.type] == [for column in jsondecode(file("schemas/tables.json")).tables.dlq_errors.columns : column.type == "timestamptz" ? "timestamp" : column.type]
+    error_message = "dlq_errors' Iceberg types as Glue creates them: timestamptz -> timestamp, the others unchanged."
+  }
+
+  assert {
     condition     = output.raw_table_names == ["dlq_errors", "orders", "payments"] || toset(output.raw_table_names) == toset(["dlq_errors", "orders", "payments"])
     error_message = "raw_table_names must list every table Firehose writes (topics and dlq_errors)."
   }
@@ -101,4 +116,52 @@ run "an_unknown_column_type_is_refused_with_its_name" {
   }
 
   expect_failures = [aws_glue_catalog_table.this]
+}
+
+run "a_changed_description_never_updates_a_live_iceberg_table" {
+  # GIVEN the tables created by the first runs (state carries over between runs)
+  # WHEN tables.json changes the RAW and dlq_errors descriptions and events.json a column comment
+  command = plan
+
+  variables {
+    tables_json   = replace(replace(file("schemas/tables.json"), "Append-only landing table of one topic", "Changed description"), "Messages that exhausted their receives", "Changed too")
+    envelope_json = replace(file("schemas/events.json"), "the SQS body, verbatim", "changed comment")
+  }
+
+  # THEN no table is updated: an UpdateTable would send the metadata_location read at refresh and
+  # could roll back a Firehose commit made in between (create-only, ignore_changes = all)
+  assert {
+    condition     = startswith(aws_glue_catalog_table.this["raw/orders"].description, "Append-only landing table of one topic")
+    error_message = "A description change must not plan an UpdateTable of a live RAW table."
+  }
+
+  assert {
+    condition     = startswith(aws_glue_catalog_table.this["dlq_errors"].description, "Messages that exhausted their receives")
+    error_message = "A description change must not plan an UpdateTable of the live dlq_errors table."
+  }
+
+  assert {
+    condition     = [for column in aws_glue_catalog_table.this["raw/orders"].storage_descriptor[0].columns : column.comment if column.name == "payload"] == ["the SQS body, verbatim"]
+    error_message = "A column comment change must not plan an UpdateTable of a live RAW table."
+  }
+}
+
+run "a_table_terraform_creates_cannot_be_partitioned" {
+  command = plan
+
+  variables {
+    tables_json = replace(file("schemas/tables.json"), "\"columns_from\": \"events.json\",\n      \"partition_by\": []", "\"columns_from\": \"events.json\",\n      \"partition_by\": [{\"transform\": \"day\", \"column\": \"sent_at\"}]")
+  }
+
+  expect_failures = [var.tables_json]
+}
+
+run "every_table_names_its_creator" {
+  command = plan
+
+  variables {
+    tables_json = replace(file("schemas/tables.json"), "\"created_by\": \"jobs\",", "")
+  }
+
+  expect_failures = [var.tables_json]
 }
