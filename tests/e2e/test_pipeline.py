@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 from leanops.cli.local_target import status_document
+from leanops.local.duckdb_engine import LocalSqlEngine
 from leanops.local.pipeline import LocalPipeline
 from leanops.local.query import query_csv, write_csv
-from leanops.local.semantic import register_views
 
 from .support import account_of, contract_for, new_topic, run_until_ok, send_lines
 
@@ -48,7 +48,7 @@ def test_send_run_send_run_converges_and_accounts_for_every_message(
     assert run_until_ok(pipeline, [topic]) == 1
     # THEN curated holds the latest version per key and every message is in exactly one place
     csv_text = query_csv(
-        pipeline.spark, f"SELECT order_id, amount FROM iceberg_curated_db.{topic} ORDER BY order_id"
+        pipeline.catalog, f"SELECT order_id, amount FROM iceberg_curated_db.{topic} ORDER BY order_id"
     )
     assert csv_text == "order_id,amount\no-1,2.00\no-3,3.00\n"
     account = account_of(pipeline, topic)
@@ -107,23 +107,26 @@ def test_semantic_views_register_over_curated_tables(pipeline: LocalPipeline, tm
     }
     send_lines(pipeline, payments, [json.dumps(payment)], tmp_path)
     run_until_ok(pipeline, [orders, payments])
-    root = tmp_path / "repo"
-    (root / "semantic" / "views").mkdir(parents=True)
+    folder = tmp_path / "team_semantic"
+    (folder / "views").mkdir(parents=True)
     repo_semantic = Path(__file__).resolve().parents[2] / "semantic"
     for view in (repo_semantic / "views").glob("*.sql"):
         text = view.read_text(encoding="utf-8").replace(
             "iceberg_curated_db.orders", f"iceberg_curated_db.{orders}"
         )
         text = text.replace("iceberg_curated_db.payments", f"iceberg_curated_db.{payments}")
-        (root / "semantic" / "views" / f"{view.stem}_{orders}.sql").write_text(text, encoding="utf-8")
-    # WHEN the views are registered THEN each is queryable as semantic.<name>
-    assert set(register_views(pipeline.spark, root).values()) == {None}
+        (folder / "views" / f"{view.stem}_{orders}.sql").write_text(text, encoding="utf-8")
+    # WHEN the views are created (DuckDB, from the Athena SQL) THEN each is queryable as semantic.<name>
+    with LocalSqlEngine(pipeline.catalog, folder) as engine:
+        assert set(engine.view_problems().values()) == {None}
     csv_text = query_csv(
-        pipeline.spark,
+        pipeline.catalog,
         "SELECT order_id, order_amount, captured_amount, payment_status "
         f"FROM semantic.order_payment_status_{orders}",
+        folder,
     )
-    assert csv_text == "order_id,order_amount,captured_amount,payment_status\no-1,10.00,4.0000,partial\n"
+    # Athena's type: SUM of decimal(12,2) is decimal(38,2) (Spark's CASE/COALESCE gave 4.0000)
+    assert csv_text == "order_id,order_amount,captured_amount,payment_status\no-1,10.00,4.00,partial\n"
 
 
 def test_query_csv_quotes_and_prints_null_as_empty(pipeline: LocalPipeline) -> None:
@@ -131,5 +134,6 @@ def test_query_csv_quotes_and_prints_null_as_empty(pipeline: LocalPipeline) -> N
     write_csv(["a", "b", "c"], [("x,y", None, 'say "hi"'), ("line\nbreak", True, "")], out)
     assert out.getvalue() == 'a,b,c\n"x,y",,"say ""hi"""\n"line\nbreak",true,\n'
     assert (
-        query_csv(pipeline.spark, "SELECT 1 AS one, CAST(NULL AS STRING) AS nothing") == "one,nothing\n1,\n"
+        query_csv(pipeline.catalog, "SELECT 1 AS one, CAST(NULL AS VARCHAR) AS nothing")
+        == "one,nothing\n1,\n"
     )

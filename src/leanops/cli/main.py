@@ -194,7 +194,7 @@ def validate_arguments(args: argparse.Namespace) -> None:
 
 
 # Commands that only read: on a home with no state they say so instead of creating it.
-READ_ONLY_COMMANDS = ("status", "query", "replay", "errors", "drift", "runs", "topics")
+READ_ONLY_COMMANDS = ("status", "replay", "errors", "drift", "runs", "topics")
 # contract check DIR on an empty home: every contract is new (nothing is deployed yet).
 COMMANDS_WITHOUT_STATE = ("contract",)
 
@@ -267,6 +267,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from leanops.cli.full import run_full
 
             return run_full(home)
+        if args.command == "query":
+            from leanops.cli.local_target import query_home
+
+            return query_home(home, args)  # the catalog alone: no moto, no Lambdas, no JVM, no lock
         return cmd_local(args, home)
     except LeanOpsError as exc:
         LOGGER.error("%s", exc)

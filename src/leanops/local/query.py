@@ -1,4 +1,11 @@
-"""``query``: Spark SQL over the local catalog, printed as CSV with a header (NULL = empty field)."""
+"""``query``: Athena SQL over the local catalog (DuckDB, ``leanops.local.duckdb_engine``), as CSV.
+
+The CSV has a header and RFC 4180 quoting; NULL is an empty field, booleans ``true``/``false``,
+decimals exact (``Decimal`` in plain notation, scale kept: ``120.50``), dates ISO-8601 and
+timestamps ISO-8601 with their offset in UTC (``2026-01-01T10:00:00+00:00``; an Iceberg
+``timestamp`` without zone holds a UTC wall clock here: ``schemas/tables.json``), binary as
+base64, arrays, maps and structs as JSON.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +14,21 @@ import csv
 import io
 import json
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, TextIO
 
 
 def csv_value(value: Any) -> str:
-    """Return the CSV text of one Spark value (NULL -> empty, as Athena's CSV output)."""
+    """Return the CSV text of one value (NULL -> empty, as Athena's CSV output)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime):
+        return _utc(value).isoformat()
+    if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
         return format(value, "f")
@@ -29,6 +39,11 @@ def csv_value(value: Any) -> str:
     if hasattr(value, "asDict"):
         return json.dumps(_plain(value.asDict(recursive=True)), ensure_ascii=False, default=str)
     return str(value)
+
+
+def _utc(value: datetime) -> datetime:
+    """Return a timestamp in UTC with its offset (a zone-less one is a UTC wall clock)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _plain(value: Any) -> Any:
@@ -49,15 +64,23 @@ def write_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]], out: TextIO
         writer.writerow([csv_value(value) for value in row])
 
 
-def run_query(spark: Any, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Run one SQL statement; return its column names and rows."""
-    frame = spark.sql(sql)
-    return list(frame.columns), [tuple(row) for row in frame.collect()]
+def run_query(
+    catalog: Any, sql: str, semantic_folder: Path | None = None
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Run one Athena (Trino) statement over the local catalog; return its column names and rows.
+
+    Raises:
+        QueryError: a syntax error, an unknown table, an unsupported construct (one line).
+
+    """
+    from leanops.local.duckdb_engine import run_sql  # sqlglot + DuckDB: only when a query runs
+
+    return run_sql(catalog, sql, semantic_folder)
 
 
-def query_csv(spark: Any, sql: str) -> str:
-    """Run one SQL statement and return its CSV text."""
-    columns, rows = run_query(spark, sql)
+def query_csv(catalog: Any, sql: str, semantic_folder: Path | None = None) -> str:
+    """Run one Athena statement over the local catalog and return its CSV text."""
+    columns, rows = run_query(catalog, sql, semantic_folder)
     buffer = io.StringIO()
     write_csv(columns, rows, buffer)
     return buffer.getvalue()

@@ -1,25 +1,27 @@
-"""The semantic layer, locally: ``semantic/views/<name>.sql`` become views ``semantic.<name>``.
+"""The semantic layer's folder: ``views/<name>.sql`` become views ``semantic.<name>``; metrics.
 
-Each file holds one SELECT over curated tables in SQL that Athena and Spark both accept;
-Terraform turns the same files into Athena views. Locally they are Iceberg views in the shared
-catalog (JDBC catalog, schema V1), so ``query "SELECT * FROM semantic.orders_daily"`` works.
-``semantic/metrics.json`` names metrics as SQL expressions over a view.
+The folder is the team's own: ``$LEANOPS_SEMANTIC_DIR`` when set, else the repository's
+``semantic/``. Each ``views/<name>.sql`` holds one SELECT in Athena's SQL (Trino) over
+``database.table`` names; Terraform turns the same files into Athena views, and the local
+``query`` turns them into DuckDB views (``leanops.local.duckdb_engine``), created per query for
+the views it names. ``metrics.json`` names metrics as SQL aggregate expressions over one view.
 """
 
 from __future__ import annotations
 
 import json
-import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from leanops.local.config import repo_root
 
-LOGGER = logging.getLogger(__name__)
 SEMANTIC_DATABASE = "semantic"
-VIEWS_DIR = Path("semantic") / "views"
-METRICS_FILE = Path("semantic") / "metrics.json"
+SEMANTIC_DIR_ENV = "LEANOPS_SEMANTIC_DIR"
+DEFAULT_SEMANTIC_DIR = "semantic"  # under the repository root
+VIEWS_DIR = "views"
+METRICS_FILE = "metrics.json"
+VIEW_SUFFIX = ".sql"
 
 
 @dataclass(frozen=True)
@@ -40,39 +42,33 @@ class Metric:
         return f"SELECT {self.expression} AS {self.name} FROM {target}"
 
 
-def view_definitions(root: Path | None = None) -> dict[str, str]:
-    """Return view name -> SELECT text of every ``semantic/views/*.sql``."""
-    folder = (root or repo_root()) / VIEWS_DIR
+def semantic_dir(explicit: str | Path | None = None) -> Path:
+    """Return the semantic folder: ``explicit``, else ``$LEANOPS_SEMANTIC_DIR``, else repo's ``semantic/``.
+
+    A relative ``$LEANOPS_SEMANTIC_DIR`` is relative to the working directory.
+    """
+    chosen = explicit or os.environ.get(SEMANTIC_DIR_ENV)
+    if chosen:
+        return Path(chosen).expanduser().resolve()
+    return repo_root() / DEFAULT_SEMANTIC_DIR
+
+
+def view_definitions(folder: Path | None = None) -> dict[str, str]:
+    """Return view name -> SELECT text (Athena SQL) of every ``views/*.sql`` of the semantic folder."""
+    views = (folder or semantic_dir()) / VIEWS_DIR
     return {
-        path.stem: path.read_text(encoding="utf-8").strip().rstrip(";")
-        for path in sorted(folder.glob("*.sql"))
+        path.stem.lower(): path.read_text(encoding="utf-8").strip().rstrip(";").strip()
+        for path in sorted(views.glob(f"*{VIEW_SUFFIX}"))
     }
 
 
-def metrics(root: Path | None = None) -> dict[str, Metric]:
-    """Return the metrics of ``semantic/metrics.json`` by name."""
-    document = json.loads(((root or repo_root()) / METRICS_FILE).read_text(encoding="utf-8"))
+def metrics(folder: Path | None = None) -> dict[str, Metric]:
+    """Return the metrics of the semantic folder's ``metrics.json`` by name (none when it is absent)."""
+    path = (folder or semantic_dir()) / METRICS_FILE
+    if not path.is_file():
+        return {}
+    document = json.loads(path.read_text(encoding="utf-8"))
     return {
         item["name"]: Metric(item["name"], item["view"], item["expression"], item.get("description", ""))
         for item in document["metrics"]
     }
-
-
-def register_views(spark: Any, root: Path | None = None) -> dict[str, str | None]:
-    """Create or replace every semantic view; a view over missing tables is reported, not fatal.
-
-    Returns:
-        view name -> None when registered, else the reason it was not.
-
-    """
-    spark.sql(f"CREATE NAMESPACE IF NOT EXISTS {SEMANTIC_DATABASE}")
-    outcome: dict[str, str | None] = {}
-    for name, select in view_definitions(root).items():
-        try:
-            spark.sql(f"CREATE OR REPLACE VIEW {SEMANTIC_DATABASE}.{name} AS {select}")
-            outcome[name] = None
-        except Exception as exc:  # noqa: BLE001 - AnalysisException: its curated table does not exist yet
-            reason = str(exc).splitlines()[0]
-            LOGGER.warning("semantic view %s not registered: %s", name, reason)
-            outcome[name] = reason
-    return outcome
