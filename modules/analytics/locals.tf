@@ -21,6 +21,6 @@ locals {
 
   # Semantic layer: views/<name>.sql holds one SELECT; its named query (re)creates semantic.<name>.
   semantic_views = local.create ? {
-    for file in fileset(local.semantic_views_dir, "*.sql") : trimsuffix(file, ".sql") => trimsuffix(trimspace(file("${local.semantic_views_dir}/${file}")), ";")
+    for file in fileset(local.semantic_views_dir, "*.sql") : lower(trimsuffix(file, ".sql")) => trimsuffix(trimspace(file("${local.semantic_views_dir}/${file}")), ";")
   } : {}
 }
