@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Glue bundle under build/glue/ (deterministic: same sources -> same bytes):
 #
-#   leanops.zip        the leanops package without leanops/local, the schemas in
+#   leanops.zip        the leanops package without leanops/local and leanops/cli, the schemas in
 #                      leanops/_schemas/, and the pure-Python runtime dependencies
 #                      (jsonschema and its pure deps) -> the jobs' --extra-py-files
 #   wheels/*.whl       dependencies with compiled code (rpds-py), as manylinux2014_x86_64
@@ -63,7 +63,7 @@ main_glue() {
   mkdir -p "${GLUE_OUTPUT}"
   install_dependencies "${stage}" "${requirements[@]}"
   move_compiled_distributions "${stage}" "${GLUE_WHEELS}"
-  stage_leanops "${stage}" local
+  stage_leanops "${stage}" local cli
   deterministic_zip "${stage}" "${GLUE_OUTPUT}/leanops.zip"
   log "built ${GLUE_OUTPUT}/leanops.zip sha256=$(sha256_of "${GLUE_OUTPUT}/leanops.zip")"
 

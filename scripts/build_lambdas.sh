@@ -3,8 +3,9 @@
 # modules/compute/lambda/<name>/handler.py.
 #
 # Each zip holds handler.py at its root, the leanops package without the parts that need
-# pyspark (leanops/local, leanops/transforms, leanops/jobs), the schemas in leanops/_schemas/
-# (leanops.definitions looks there) and the pinned runtime dependencies of pyproject.toml that
+# pyspark or run only locally (leanops/local, leanops/cli, leanops/transforms, leanops/jobs), the
+# schemas in leanops/_schemas/ (package data: leanops.definitions reads them with
+# importlib.resources) and the pinned runtime dependencies of pyproject.toml that
 # the Lambda runtime lacks (boto3 is in the runtime), as manylinux2014_x86_64 CPython 3.11 wheels.
 #
 # Same sources -> same bytes: entries sorted, mtimes fixed at 1980-01-01, permissions fixed,
@@ -165,7 +166,7 @@ main() {
     rm -rf "${stage}"
     mkdir -p "${stage}"
     cp -R "${dependencies}/." "${stage}/"
-    stage_leanops "${stage}" local transforms jobs
+    stage_leanops "${stage}" local cli transforms jobs
     cp "${handler}" "${stage}/handler.py"
     deterministic_zip "${stage}" "${BUILD_DIR}/lambda/${name}.zip"
     log "built ${BUILD_DIR}/lambda/${name}.zip sha256=$(sha256_of "${BUILD_DIR}/lambda/${name}.zip")"

@@ -3,6 +3,11 @@
 The files live in the repository's ``schemas/`` folder (Terraform reads them there with
 ``file()``); the build scripts copy them into ``leanops/_schemas`` inside the Lambda and Glue
 bundles. ``LEANOPS_SCHEMAS_DIR`` overrides both.
+
+The bundled copy is package data, read through :mod:`importlib.resources`, never through
+``__file__``: Glue puts ``--extra-py-files`` zips on ``sys.path`` without extracting them
+("Including Python files with PySpark native features", AWS Glue developer guide, "Using Python
+libraries with AWS Glue"), and inside a zip a package folder is not a folder of the file system.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ import os
 import re
 from dataclasses import dataclass
 from functools import cache
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -31,18 +38,39 @@ DLQ_ERRORS = "dlq_errors"
 DRIFT_LOG = "drift_log"
 
 
-def schemas_dir() -> Path:
+PACKAGE = "leanops"
+BUNDLED_SCHEMAS = "_schemas"
+SOURCE_SCHEMAS = "schemas"
+
+
+def source_schemas_dir() -> Path | None:
+    """Return the repository's ``schemas/`` when leanops runs from a source checkout (``src/``).
+
+    None when the package is not a folder of the file system (a zip: the Glue bundle).
+    """
+    package = resources.files(PACKAGE)
+    if not isinstance(package, Path):
+        return None
+    return package.parents[1] / SOURCE_SCHEMAS
+
+
+def schemas_dir() -> Traversable:
     """Return the folder holding tables.json, events.json and curated_schema.json.
+
+    In order: ``LEANOPS_SCHEMAS_DIR``, the package data ``leanops/_schemas`` (the bundles, also
+    inside a zip), the repository's ``schemas/`` (a source checkout).
 
     Raises:
         DefinitionError: when no candidate folder holds tables.json.
     """
     override = os.environ.get(SCHEMAS_DIR_ENV)
-    candidates = [Path(override)] if override else []
-    here = Path(__file__).resolve().parent
-    candidates += [here / "_schemas", here.parents[1] / "schemas"]
+    candidates: list[Traversable] = [Path(override)] if override else []
+    candidates.append(resources.files(PACKAGE).joinpath(BUNDLED_SCHEMAS))
+    source = source_schemas_dir()
+    if source is not None:
+        candidates.append(source)
     for candidate in candidates:
-        if (candidate / TABLES_FILE).is_file():
+        if candidate.joinpath(TABLES_FILE).is_file():
             return candidate
     raise DefinitionError(TABLES_FILE, f"not found in any of {[str(c) for c in candidates]}")
 
@@ -54,7 +82,7 @@ def load_json(name: str) -> dict[str, Any]:
     Raises:
         DefinitionError: when the file is missing or not valid JSON.
     """
-    path = schemas_dir() / name
+    path = schemas_dir().joinpath(name)
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:

@@ -131,7 +131,9 @@ def _parser() -> argparse.ArgumentParser:
         help="classify contract changes (the CI gate before a merge)",
         description="contract check OLD NEW, or contract check DIR (each {topic}.json vs the one in force).",
     )
-    contract_commands = contract.add_subparsers(dest="contract_command", required=True, metavar="SUBCOMMAND")
+    contract_commands = contract.add_subparsers(
+        dest="contract_command", required=True, metavar="SUBCOMMAND", help="check: classify changes"
+    )
     check = contract_commands.add_parser(
         "check",
         help="compatible or breaking; exits 1 on a breaking change",

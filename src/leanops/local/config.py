@@ -13,8 +13,9 @@ import os
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from leanops import contracts, definitions
+from leanops import contracts, definitions, settings
 from leanops.exceptions import ConfigurationError
+from leanops.ingest.config import FIREHOSE_BASE_DELAY_MS
 
 HOME_ENV = "LEANOPS_HOME"
 DEFAULT_HOME = ".leanops"
@@ -34,6 +35,12 @@ DEFAULT_MAX_RECEIVE_COUNT = 8
 DEFAULT_VISIBILITY_TIMEOUT = 120
 SQS_MAX_RECEIVE_BATCH = 10
 
+SQS_PROCESSOR = "sqs_processor"
+DLQ_ARCHIVER = "dlq_archiver"
+FIREHOSE_TRANSFORM = "firehose_transform"
+POWERTOOLS_SERVICE_NAME = "POWERTOOLS_SERVICE_NAME"
+LOCAL_FIREHOSE_BASE_DELAY_MS = "5"  # time is compressed locally: no real throttling to wait out
+
 
 def home_dir(explicit: str | Path | None = None) -> Path:
     """Return LEANOPS_HOME: ``explicit``, else the env variable, else ``./.leanops``."""
@@ -42,13 +49,22 @@ def home_dir(explicit: str | Path | None = None) -> Path:
 
 
 def repo_root() -> Path:
-    """Return the repository root (the folder holding ``schemas/``)."""
-    return definitions.schemas_dir().parent
+    """Return the repository root (the folder holding ``schemas/``): the runner runs from a checkout.
+
+    Raises:
+        ConfigurationError: when leanops is not imported from a source checkout.
+    """
+    schemas = definitions.source_schemas_dir()
+    if schemas is None or not schemas.is_dir():
+        raise ConfigurationError(
+            "leanops", "the local runner needs a source checkout (src/leanops, schemas/)"
+        )
+    return schemas.parent
 
 
 def repo_contract_files() -> dict[str, Path]:
     """Return topic -> contract file of the repo's own contracts (``schemas/topics/*.json``)."""
-    folder = definitions.schemas_dir() / "topics"
+    folder = repo_root() / "schemas" / "topics"
     found = {}
     for path in sorted(folder.glob(f"*{contracts.CONTRACT_SUFFIX}")):
         topic = contracts.topic_of_contract_file(path.name)
@@ -116,6 +132,11 @@ class ResourceNames:
         return f"{self.prefix}-raw"
 
     @property
+    def firehose_streams(self) -> tuple[str, ...]:
+        """Every Firehose stream of the environment (the local endpoint serves these names)."""
+        return (self.firehose_stream,)
+
+    @property
     def contracts_uri(self) -> str:
         """S3 URI of the contracts prefix (``LEANOPS_CONTRACTS_URI``)."""
         return f"s3://{self.schemas_bucket}/{CONTRACTS_PREFIX}"
@@ -164,3 +185,24 @@ class TopicRegistry:
         payload = {name: asdict(spec) for name, spec in sorted(topics.items())}
         self.path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
         return chosen
+
+
+def lambda_environment(names: ResourceNames, function: str) -> dict[str, str]:
+    """Return the environment of Lambda ``function``, as modules/compute sets it (locals.tf).
+
+    The one place that builds it: sqs_processor and dlq_archiver get the stack's Firehose streams
+    and name prefix (a queue's topic is derived from its name), every function its Powertools
+    service name. Locally only, the Firehose retry's base delay is shortened (time is compressed:
+    nothing to wait out).
+
+    Args:
+        names: the environment's resource names.
+        function: the Lambda (``sqs_processor``, ``dlq_archiver``, ``firehose_transform``).
+
+    """
+    environment = {POWERTOOLS_SERVICE_NAME: function.replace("_", "-")}
+    if function in (SQS_PROCESSOR, DLQ_ARCHIVER):
+        environment[settings.FIREHOSE_STREAMS] = ",".join(names.firehose_streams)
+        environment[settings.NAME_PREFIX] = names.prefix
+        environment[FIREHOSE_BASE_DELAY_MS] = LOCAL_FIREHOSE_BASE_DELAY_MS
+    return environment

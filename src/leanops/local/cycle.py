@@ -2,33 +2,39 @@
 
 The plan is the cycle planner's (leanops.planner, the Lambda the state machine calls first), here
 reading table states from the local catalog: the schema gate, and a topic with no new data costs
-a metadata check, not a job. The real Glue entry scripts are imported by path and their
-``main(argv, spark=...)`` called with the job arguments Terraform gives them; boto3 inside them
-reaches moto through
-``AWS_ENDPOINT_URL``. As in the state machine, a failed job stops the cycle and raises an SNS
-alert; the next cycle converges (checkpoints, idempotent MERGEs).
+a metadata check, not a job. The Glue entry scripts of the built bundle run in the Glue worker
+(leanops.local.workers.GlueWorker: ``main(argv, spark=...)`` with the job arguments Terraform
+gives them, boto3 inside them reaching moto through ``AWS_ENDPOINT_URL``); the worker, and its
+JVM, start only when a topic has work. As in the state machine, a failed job stops the cycle and
+raises an SNS alert; the next cycle converges (checkpoints, idempotent MERGEs).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import traceback
 import uuid
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from leanops import settings
 from leanops.adapters.contract_store import ContractStore
 from leanops.local.config import ResourceNames
-from leanops.local.lambda_runtime import glue_script_module
+from leanops.local.workers import WorkerError
 from leanops.planner import GATE_CLOSED, CatalogTableStateReader, CyclePlan, CyclePlanner
 
 LOGGER = logging.getLogger(__name__)
 JOBS = ("standardized", "curated")
 LOCAL_SHARD = "local"
+
+
+class GlueJobs(Protocol):
+    """Runs a Glue job of the bundle (leanops.local.workers.GlueWorker)."""
+
+    def run(self, job: str, argv: list[str], environment: Mapping[str, str]) -> dict[str, Any]:
+        """Run ``job`` with ``argv``; return ``{"ok", "summary", "report", "error"}``."""
 
 
 @dataclass
@@ -91,27 +97,23 @@ def job_arguments(names: ResourceNames, topics: list[str], run_id: str) -> list[
     return [part for key, value in values.items() for part in (f"--{key}", value)]
 
 
-def _topic_outcomes(report: Any) -> list[dict[str, Any]]:
-    to_dict = getattr(report, "to_dict", None)
-    return list(to_dict().get("topics", [])) if callable(to_dict) else []
+def _topic_outcomes(report: dict[str, Any] | None) -> list[dict[str, Any]]:
+    return list((report or {}).get("topics", []))
 
 
-def _summary(report: Any) -> str:
-    summary = getattr(report, "summary", None)
-    return str(summary()) if callable(summary) else str(report)
-
-
-def _run_job(job: str, argv: list[str], spark: Any) -> JobOutcome:
+def _run_job(job: str, argv: list[str], glue: GlueJobs, environment: Mapping[str, str]) -> JobOutcome:
     LOGGER.info("job %s: topics %s", job, argv[1])
     try:
-        report = glue_script_module(job).main(argv, spark=spark)
-    except Exception as exc:  # noqa: BLE001 - a failed Glue job run: reported, the cycle stops
-        LOGGER.debug("%s", traceback.format_exc())
-        partial = getattr(exc, "report", None)
-        detail = f"{type(exc).__name__}: {exc}" + (f" ({_summary(partial)})" if partial is not None else "")
+        response = glue.run(job, argv, environment)
+    except WorkerError as exc:  # the Glue worker died (e.g. its JVM): a failed job run
+        response = {"ok": False, "error": str(exc)}
+    report, summary = response.get("report"), response.get("summary")
+    if not response.get("ok"):
+        LOGGER.debug("%s", response.get("traceback", ""))
+        detail = str(response.get("error")) + (f" ({summary})" if summary else "")
         LOGGER.error("job %s failed: %s", job, detail)
-        return JobOutcome(job, False, detail, _topic_outcomes(partial))
-    LOGGER.info("%s", _summary(report))
+        return JobOutcome(job, False, detail, _topic_outcomes(report))
+    LOGGER.info("%s", summary)
     for outcome in _topic_outcomes(report):
         if outcome.get("message"):
             LOGGER.info(
@@ -121,7 +123,7 @@ def _run_job(job: str, argv: list[str], spark: Any) -> JobOutcome:
                 outcome.get("status"),
                 outcome["message"],
             )
-    return JobOutcome(job, True, _summary(report), _topic_outcomes(report))
+    return JobOutcome(job, True, str(summary), _topic_outcomes(report))
 
 
 def _alert(sns: Any, names: ResourceNames, report: CycleReport) -> None:
@@ -135,7 +137,8 @@ def run_cycle(
     names: ResourceNames,
     catalog: Any,
     topics: list[str],
-    spark: Callable[[], Any],
+    glue: GlueJobs,
+    environment: Mapping[str, str],
 ) -> CycleReport:
     """Run plan -> standardized -> curated over ``topics``; a failed job stops the cycle.
 
@@ -144,7 +147,8 @@ def run_cycle(
         names: the environment's resource names.
         catalog: the local pyiceberg catalog (the planner reads table states there).
         topics: the topics of this cycle.
-        spark: returns the SparkSession (started only when a topic has work).
+        glue: runs the Glue jobs (its worker starts only when a topic has work).
+        environment: the jobs' environment for this cycle (AWS endpoint, fault plan).
 
     """
     now = datetime.now(UTC)
@@ -160,7 +164,7 @@ def run_cycle(
     if report.gated:
         argv = job_arguments(names, report.gated, report.run_id)
         for job in JOBS:
-            outcome = _run_job(job, argv, spark())
+            outcome = _run_job(job, argv, glue, environment)
             report.jobs.append(outcome)
             if not outcome.ok:
                 _alert(clients["sns"], names, report)

@@ -13,8 +13,9 @@ import base64
 import json
 import logging
 import os
+import threading
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -270,3 +271,79 @@ class LocalFirehose:
         self.s3.put_object(Bucket=self.error_bucket, Key=key, Body=("\n".join(lines) + "\n").encode("utf-8"))
         report.failed += len(sources)
         report.error_objects.append(key)
+
+
+class FirehoseStreams:
+    """The environment's delivery streams by name, each with its own buffer, one RAW catalog.
+
+    What the Firehose endpoint serves: ``put_record_batch`` / ``put_record`` route to the named
+    stream (ResourceNotFoundException for a name the environment does not have), ``flush``
+    delivers every stream's buffer. Thread-safe: the endpoint puts from its own thread.
+    """
+
+    def __init__(
+        self,
+        buffer_root: Path,
+        catalog: Any,
+        s3: Any,
+        error_bucket: str,
+        transform: TransformHandler,
+        known: Callable[[], Iterable[str]],
+    ) -> None:
+        """Serve the stream names ``known()`` returns, buffering under ``buffer_root/<name>/``."""
+        self.buffer_root = buffer_root
+        self._stream_args = (catalog, s3, error_bucket, transform)
+        self._known = known
+        self._streams: dict[str, LocalFirehose] = {}
+        self._lock = threading.RLock()
+
+    def stream(self, name: str) -> LocalFirehose:
+        """Return the stream ``name``.
+
+        Raises:
+            ClientError: ResourceNotFoundException when the environment has no such stream.
+        """
+        with self._lock:
+            if name not in self._streams:
+                if name not in set(self._known()):
+                    raise _client_error(
+                        "ResourceNotFoundException", f"Firehose {name} under account {ACCOUNT_ID} not found."
+                    )
+                self._streams[name] = LocalFirehose(name, self.buffer_root / name, *self._stream_args)
+            return self._streams[name]
+
+    def put_record_batch(
+        self, *, DeliveryStreamName: str, Records: Sequence[Mapping[str, Any]]
+    ) -> dict[str, Any]:  # noqa: N803
+        """PutRecordBatch on the named stream (see LocalFirehose.put_record_batch)."""
+        with self._lock:
+            return self.stream(DeliveryStreamName).put_record_batch(
+                DeliveryStreamName=DeliveryStreamName, Records=Records
+            )
+
+    def put_record(self, *, DeliveryStreamName: str, Record: Mapping[str, Any]) -> dict[str, Any]:  # noqa: N803
+        """PutRecord: one record; a refused record is the call's error, as in AWS.
+
+        Raises:
+            ClientError: as PutRecordBatch, or the record's own error code.
+        """
+        response = self.put_record_batch(DeliveryStreamName=DeliveryStreamName, Records=[Record])
+        result = response["RequestResponses"][0]
+        if "ErrorCode" in result:
+            raise _client_error(result["ErrorCode"], result["ErrorMessage"])
+        return {"RecordId": result["RecordId"], "Encrypted": False}
+
+    def flush(self) -> FlushReport:
+        """Deliver the buffer of every stream that has one."""
+        report = FlushReport()
+        with self._lock:
+            names = {path.parent.name for path in self.buffer_root.glob(f"*/{BUFFER_FILE}")}
+            for name in sorted({*names, *self._streams}):
+                if name not in self._streams and name not in set(self._known()):
+                    continue
+                flushed = self.stream(name).flush()
+                for table, rows in flushed.appended.items():
+                    report.appended[table] = report.appended.get(table, 0) + rows
+                report.failed += flushed.failed
+                report.error_objects += flushed.error_objects
+        return report

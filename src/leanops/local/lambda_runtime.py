@@ -1,4 +1,8 @@
-"""Runs the real Lambda handlers locally: loads them by path, gives them a LambdaContext."""
+"""The Lambda context locally, and handlers imported in process by path (for focused tests).
+
+The pipeline runs the built zips in workers (leanops.local.workers.LambdaFunction); importing a
+handler from ``modules/compute/lambda`` into this process is for tests of the local parts.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +16,11 @@ from pathlib import Path
 from types import ModuleType
 
 from leanops.local.aws import patched_environ
-from leanops.local.config import ACCOUNT_ID, REGION, repo_root
+from leanops.local.config import ACCOUNT_ID, POWERTOOLS_SERVICE_NAME, REGION, repo_root
 
 LAMBDA_DIR = Path("modules") / "compute" / "lambda"
-GLUE_DIR = Path("scripts") / "glue"
 LAMBDA_TIMEOUT_MS = 300_000
 LAMBDA_MEMORY_MB = 512
-POWERTOOLS_SERVICE_NAME = "POWERTOOLS_SERVICE_NAME"
 
 
 def load_module_from_path(path: Path, module_name: str) -> ModuleType:
@@ -59,11 +61,6 @@ def lambda_handler_module(function: str) -> ModuleType:
         return load_module_from_path(
             repo_root() / LAMBDA_DIR / function / "handler.py", f"leanops_lambda_{function}"
         )
-
-
-def glue_script_module(job: str) -> ModuleType:
-    """Return the module of ``scripts/glue/<job>_processor.py``."""
-    return load_module_from_path(repo_root() / GLUE_DIR / f"{job}_processor.py", f"leanops_glue_{job}")
 
 
 @dataclass

@@ -1,45 +1,53 @@
 """The local pipeline: one object that plays AWS's managed parts around the real code.
 
 Usable from the CLI (its own moto server and SparkSession, state kept in LEANOPS_HOME) and from
-tests (an existing SparkSession and moto endpoint; scenarios isolated by unique topic names).
+tests (an existing SparkSession, moto endpoint and Glue worker; scenarios isolated by unique
+topic names). The Lambdas run from their built zips and the Glue jobs from the built bundle, in
+worker processes (leanops.local.workers); the Lambdas' Firehose client talks to this pipeline's
+Firehose endpoint (leanops.local.firehose_endpoint).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from leanops import faults, settings
-from leanops.ingest.config import FIREHOSE_BASE_DELAY_MS
+from leanops import faults
 from leanops.local.aws import LocalAws, patched_environ
 from leanops.local.catalog import local_catalog, prepare_catalog
 from leanops.local.config import (
     CONTRACTS_PREFIX,
+    DLQ_ARCHIVER,
+    FIREHOSE_TRANSFORM,
     RUNS_FILE,
+    SQS_PROCESSOR,
     ResourceNames,
     TopicRegistry,
     TopicSettings,
+    lambda_environment,
     repo_contract_files,
 )
 from leanops.local.cycle import CycleReport, run_cycle
 from leanops.local.delivery import PollReport, QueuePoller
-from leanops.local.firehose import FlushReport, LocalFirehose
-from leanops.local.lambda_runtime import lambda_handler_module
+from leanops.local.firehose import FirehoseStreams, FlushReport
+from leanops.local.firehose_endpoint import ENDPOINT_ENV as FIREHOSE_ENDPOINT_ENV
+from leanops.local.firehose_endpoint import FirehoseEndpoint
 from leanops.local.ledger import Ledger
 from leanops.local.provision import provision_shared, provision_topic
 from leanops.local.sender import SendReport, send_file
 from leanops.local.session import start_local_session
+from leanops.local.workers import GlueWorker, LambdaFunction
 
 LOGGER = logging.getLogger(__name__)
-SQS_PROCESSOR = "sqs_processor"
-DLQ_ARCHIVER = "dlq_archiver"
-FIREHOSE_TRANSFORM = "firehose_transform"
 FIREHOSE_DIR = "firehose"
-LOCAL_FIREHOSE_BASE_DELAY_MS = "5"  # time is compressed locally: no real throttling to wait out
+# The SDK's own retries off: the handlers' retry policy retries Firehose (LEANOPS_FIREHOSE_*),
+# so each injected throttle or partial failure reaches them as it did in process.
+SDK_MAX_ATTEMPTS = {"AWS_MAX_ATTEMPTS": "1"}
 
 
 @dataclass
@@ -69,15 +77,22 @@ class LocalPipeline:
     """The local emulation of one environment under LEANOPS_HOME."""
 
     def __init__(
-        self, home: Path, spark: Any = None, endpoint: str | None = None, names: ResourceNames | None = None
+        self,
+        home: Path,
+        spark: Any = None,
+        endpoint: str | None = None,
+        names: ResourceNames | None = None,
+        glue: GlueWorker | None = None,
     ) -> None:
         """Prepare the pipeline; use it as a context manager.
 
         Args:
             home: LEANOPS_HOME (catalog, warehouse, moto snapshot, ledger, topics map).
-            spark: an existing local SparkSession over the same catalog; started lazily if None.
+            spark: an existing local SparkSession over the same catalog (queries); started lazily if None.
             endpoint: an existing moto server URL; an in-process one (with snapshots) if None.
             names: resource names (prefix) of the environment.
+            glue: an existing Glue worker over the same home (tests share one); else one is
+                started on the first job and stopped on exit.
 
         """
         self.home = home
@@ -87,8 +102,13 @@ class LocalPipeline:
         self.ledger = Ledger(home)
         self._spark = spark
         self._owns_spark = spark is None
+        self.glue = glue or GlueWorker(home)
+        self._owns_glue = glue is None
         self.clients: dict[str, Any] = {}
         self.catalog: Any = None
+        self._lambdas: dict[str, LambdaFunction] = {}
+        self.streams: FirehoseStreams | None = None
+        self.firehose_endpoint: FirehoseEndpoint | None = None
 
     def __enter__(self) -> LocalPipeline:
         self.aws.__enter__()
@@ -96,11 +116,26 @@ class LocalPipeline:
         prepare_catalog(self.home)
         self.catalog = local_catalog(self.home)
         provision_shared(self.clients, self.names, self.catalog)
+        self.streams = FirehoseStreams(
+            self.home / FIREHOSE_DIR,
+            self.catalog,
+            self.clients["s3"],
+            self.names.data_bucket,
+            self.lambda_function(FIREHOSE_TRANSFORM),
+            lambda: self.names.firehose_streams,
+        )
+        self.firehose_endpoint = FirehoseEndpoint(self.streams)
         return self
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        for function in self._lambdas.values():
+            function.stop()
+        if self.firehose_endpoint is not None:
+            self.firehose_endpoint.stop()
+        if self._owns_glue:
+            self.glue.stop()
         if self._owns_spark and self._spark is not None:
             self._spark.stop()
             self._spark = None
@@ -144,48 +179,51 @@ class LocalPipeline:
         queue_url = self.register_topic(topic)
         return send_file(self.clients["sqs"], queue_url, topic, path, self.ledger)
 
-    def firehose(self) -> LocalFirehose:
-        """Return the local delivery stream, with the real transformation Lambda."""
-        transform = lambda_handler_module(FIREHOSE_TRANSFORM).lambda_handler
-        return LocalFirehose(
-            self.names.firehose_stream,
-            self.home / FIREHOSE_DIR,
-            self.catalog,
-            self.clients["s3"],
-            self.names.data_bucket,
-            transform,
-        )
+    def firehose(self) -> FirehoseStreams:
+        """Return the local delivery streams (what the Firehose endpoint serves)."""
+        if self.streams is None:
+            raise RuntimeError("LocalPipeline is used outside its with block")
+        return self.streams
 
-    def _drain(
-        self, function: str, queue_names: dict[str, str], firehose: LocalFirehose, report: RunReport
-    ) -> None:
-        handler = lambda_handler_module(function).lambda_handler
-        environment = {
-            settings.FIREHOSE_STREAM: self.names.firehose_stream,
-            settings.QUEUE_TOPICS: json.dumps(queue_names),
-            FIREHOSE_BASE_DELAY_MS: LOCAL_FIREHOSE_BASE_DELAY_MS,
+    def lambda_function(self, function: str) -> LambdaFunction:
+        """Return Lambda ``function`` of the built zips (its worker starts on first invocation)."""
+        if function not in self._lambdas:
+            self._lambdas[function] = LambdaFunction(function, lambda: self._lambda_environment(function))
+        return self._lambdas[function]
+
+    def _lambda_environment(self, function: str) -> dict[str, str]:
+        """Return the function's environment now: its settings, the endpoints, this run's fault plan."""
+        endpoint = self.firehose_endpoint.url if self.firehose_endpoint is not None else ""
+        return {
+            **lambda_environment(self.names, function),
+            **self.aws.job_environment(),
+            **SDK_MAX_ATTEMPTS,
+            FIREHOSE_ENDPOINT_ENV: endpoint,
+            faults.FAULTS_ENV: os.environ.get(faults.FAULTS_ENV, ""),
         }
+
+    def _drain(self, function: str, queue_names: dict[str, str], report: RunReport) -> None:
+        handler = self.lambda_function(function)
         topics = self.topics()
-        with patched_environ(environment):
-            for queue_name, topic in queue_names.items():
-                queue_url = self.clients["sqs"].get_queue_url(QueueName=queue_name)["QueueUrl"]
-                poller = QueuePoller(
-                    self.clients["sqs"],
-                    queue_url,
-                    self.names.queue_arn(queue_name),
-                    topics[topic],
-                    f"{self.names.prefix}-{function}",
+        for queue_name, topic in queue_names.items():
+            queue_url = self.clients["sqs"].get_queue_url(QueueName=queue_name)["QueueUrl"]
+            poller = QueuePoller(
+                self.clients["sqs"],
+                queue_url,
+                self.names.queue_arn(queue_name),
+                topics[topic],
+                f"{self.names.prefix}-{function}",
+            )
+            poll = poller.drain(handler)
+            if poll.invocations:
+                LOGGER.info(
+                    "%s: delivered %d, retried %d, crashes %d",
+                    queue_name,
+                    poll.delivered,
+                    poll.retried,
+                    poll.crashes,
                 )
-                poll = poller.drain(lambda event, context: handler(event, context, firehose=firehose))
-                if poll.invocations:
-                    LOGGER.info(
-                        "%s: delivered %d, retried %d, crashes %d",
-                        queue_name,
-                        poll.delivered,
-                        poll.retried,
-                        poll.crashes,
-                    )
-                report.polls.append(poll)
+            report.polls.append(poll)
 
     def deliver(self, topics: list[str] | None = None, fault_plan: str | None = None) -> RunReport:
         """Deliver what waits in the topic queues, then the DLQs, then flush Firehose.
@@ -197,11 +235,10 @@ class LocalPipeline:
         """
         report = RunReport()
         chosen = topics if topics is not None else sorted(self.topics())
-        firehose = self.firehose()
         with patched_environ({faults.FAULTS_ENV: fault_plan or ""}):
-            self._drain(SQS_PROCESSOR, {self.names.queue(t): t for t in chosen}, firehose, report)
-            self._drain(DLQ_ARCHIVER, {self.names.dlq(t): t for t in chosen}, firehose, report)
-            report.flush = firehose.flush()
+            self._drain(SQS_PROCESSOR, {self.names.queue(t): t for t in chosen}, report)
+            self._drain(DLQ_ARCHIVER, {self.names.dlq(t): t for t in chosen}, report)
+            report.flush = self.firehose().flush()
         LOGGER.info(
             "firehose: appended %s, %d records to firehose-errors/",
             report.flush.appended,
@@ -216,8 +253,8 @@ class LocalPipeline:
             # A fresh fault stream per run, deterministic for a seed and the run history.
             fault_plan = f"{fault_plan};cycle={self._runs_so_far()}"
         report = self.deliver(chosen, fault_plan)
-        with patched_environ({faults.FAULTS_ENV: fault_plan or "", **self.aws.job_environment()}):
-            report.cycle = run_cycle(self.clients, self.names, self.catalog, chosen, lambda: self.spark)
+        environment = {faults.FAULTS_ENV: fault_plan or "", **self.aws.job_environment()}
+        report.cycle = run_cycle(self.clients, self.names, self.catalog, chosen, self.glue, environment)
         self._record_run(report)
         return report
 

@@ -21,6 +21,8 @@ PYSPARK_PYTHON = "PYSPARK_PYTHON"
 SPARK_LOCAL_IP = "SPARK_LOCAL_IP"
 LOOPBACK = "127.0.0.1"
 ICEBERG_JAR = "iceberg-spark-runtime-3.5_2.12-1.9.2.jar"
+LOCAL_MASTER = "local[2]"
+APP_NAME = "leanops-local"
 SQLITE_JDBC_JARS = ("/usr/share/java/sqlite-jdbc.jar", "/usr/share/java/xerial-sqlite-jdbc.jar")
 
 
@@ -53,9 +55,14 @@ def warehouse_uri(home: Path) -> str:
 
 
 def spark_conf(home: Path) -> dict[str, str]:
-    """Return the Spark settings of the local pipeline (the Glue jobs get theirs from Terraform)."""
+    """Return the Spark settings of the local pipeline (the Glue jobs get theirs from Terraform).
+
+    Plain data: the Glue worker (which must not import leanops.local) gets them as JSON.
+    """
     catalog = f"spark.sql.catalog.{definitions.catalog_name()}"
     return {
+        "spark.master": LOCAL_MASTER,
+        "spark.app.name": APP_NAME,
         "spark.jars": f"{iceberg_jar()},{sqlite_jdbc_jar()}",
         "spark.sql.extensions": "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions",
         catalog: "org.apache.iceberg.spark.SparkCatalog",
@@ -91,7 +98,7 @@ def local_spark_session(home: Path) -> SparkSession:
     os.environ.setdefault(PYSPARK_PYTHON, sys.executable)
     os.environ.setdefault(SPARK_LOCAL_IP, LOOPBACK)
     prepare_catalog(home)
-    builder = SparkSession.builder.master("local[2]").appName("leanops-local")
+    builder = SparkSession.builder
     for key, value in spark_conf(home).items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()

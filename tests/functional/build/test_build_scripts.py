@@ -90,6 +90,7 @@ def test_lambda_zip_holds_handler_package_schemas_and_dependencies(lambda_build:
     assert any(entry.startswith("rpds/") and entry.endswith(".so") for entry in names)
     for forbidden in (
         "leanops/local/",
+        "leanops/cli/",
         "leanops/transforms/",
         "leanops/jobs/",
         "pyspark/",
@@ -129,11 +130,50 @@ def test_glue_bundle_has_package_wheels_and_entry_scripts(glue_build: Path) -> N
     assert {f"leanops/_schemas/{schema}" for schema in SCHEMAS} <= set(names)
     assert "leanops/jobs/__init__.py" in names and "jsonschema/__init__.py" in names
     assert not [
-        entry for entry in names if entry.startswith(("leanops/local/", "pyspark/", "rpds/", "boto3/"))
+        entry
+        for entry in names
+        if entry.startswith(("leanops/local/", "leanops/cli/", "pyspark/", "rpds/", "boto3/"))
     ]
     assert [wheel.name.split("-")[0] for wheel in (glue_build / "wheels").glob("*.whl")] == ["rpds_py"]
     for script in (REPO / "scripts" / "glue").glob("*.py"):
         assert (glue_build / script.name).read_bytes() == script.read_bytes()
+
+
+# Loads every definition through the package's own reader, as the jobs do, and a contract (jsonschema,
+# whose compiled dependency rpds comes from the installed wheels).
+DEFINITIONS_PROBE = """
+import sys
+sys.path[0:0] = sys.argv[1:3]
+from leanops import contracts, definitions
+loaded = [definitions.load_json(name) for name in sys.argv[4:]]
+tables = definitions.all_tables()
+definitions.validate_topic_name("orders")
+contract = contracts.parse_contract(open(sys.argv[3], encoding="utf-8").read(), "orders.json", "orders")
+print(definitions.__file__.startswith(sys.argv[1]), len(loaded), len(tables) > 0, contract.topic)
+"""
+
+
+def test_glue_bundle_loads_every_definition_from_the_zip_as_glue_loads_it(
+    glue_build: Path, tmp_path: Path
+) -> None:
+    # GIVEN the zip on sys.path as Glue puts --extra-py-files there (not extracted), the compiled
+    # wheels installed as --additional-python-modules does, and nothing else (-I -S)
+    from leanops.local.artefacts import install_wheels
+
+    site = tmp_path / "site"
+    install_wheels(sorted((glue_build / "wheels").glob("*.whl")), site)
+    contract = REPO / "schemas" / "topics" / "orders.json"
+    # WHEN leanops loads its definitions and a contract
+    result = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", DEFINITIONS_PROBE, str(glue_build / "leanops.zip"), str(site)]
+        + [str(contract), *SCHEMAS],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    # THEN they come from the zip's package data
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", str(len(SCHEMAS)), "True", "orders"]
 
 
 def test_missing_python_fails_naming_it(tmp_path: Path) -> None:

@@ -10,9 +10,9 @@ from typing import Any
 import boto3
 import pytest
 
-from leanops import faults, settings
+from leanops import faults
 from leanops.local.catalog import local_catalog
-from leanops.local.config import ResourceNames, TopicSettings
+from leanops.local.config import SQS_PROCESSOR, ResourceNames, TopicSettings, lambda_environment
 from leanops.local.delivery import QueuePoller, sqs_event_record
 from leanops.local.firehose import LocalFirehose
 from leanops.local.lambda_runtime import lambda_handler_module
@@ -33,8 +33,8 @@ def world(aws: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[st
     firehose = LocalFirehose(
         names.firehose_stream, tmp_path / "buffer", catalog, clients["s3"], names.data_bucket, transform
     )
-    monkeypatch.setenv(settings.FIREHOSE_STREAM, names.firehose_stream)
-    monkeypatch.setenv(settings.QUEUE_TOPICS, json.dumps({names.queue(TOPIC): TOPIC}))
+    for key, value in lambda_environment(names, SQS_PROCESSOR).items():
+        monkeypatch.setenv(key, value)
     monkeypatch.setenv("LEANOPS_FIREHOSE_BASE_DELAY_MS", "0")
     return {
         "names": names,
@@ -57,7 +57,7 @@ def poller(world: dict[str, Any]) -> QueuePoller:
 
 
 def handler(world: dict[str, Any]) -> Any:
-    function = lambda_handler_module("sqs_processor").lambda_handler
+    function = lambda_handler_module(SQS_PROCESSOR).lambda_handler
     return lambda event, context: function(event, context, firehose=world["firehose"])
 
 

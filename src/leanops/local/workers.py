@@ -1,0 +1,235 @@
+"""Worker processes that run the built artefacts as AWS runs them (see bootstrap.py).
+
+* :class:`LambdaFunction`: one worker per function, like an execution environment: the
+  extracted zip and the Lambda runtime's own packages on ``sys.path``, nothing else; reused
+  across invocations; its Firehose client reaches the runner's Firehose endpoint through
+  ``AWS_ENDPOINT_URL_FIREHOSE``, the other services moto through ``AWS_ENDPOINT_URL``.
+* :class:`GlueWorker`: one long-lived process per pipeline (or per test session) that runs the
+  Glue entry scripts of the bundle with ``leanops.zip`` on ``sys.path`` as a zip, the compiled
+  wheels installed, and only Glue 5.0's own packages; its SparkSession starts with the first job.
+
+Each request carries the environment of that invocation or run (fault plans included), so the
+faults reach the handlers and jobs exactly as the runner sets them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import asdict
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from leanops.exceptions import LeanOpsError
+from leanops.local import artefacts
+from leanops.local.lambda_runtime import LocalLambdaContext
+from leanops.local.spark import LOOPBACK, PYSPARK_PYTHON, SPARK_LOCAL_IP, spark_conf
+
+LOGGER = logging.getLogger(__name__)
+BOOTSTRAP = Path(__file__).with_name("bootstrap.py")
+STOP_TIMEOUT_SECONDS = 30
+LAMBDA_HANDLER = "handler.lambda_handler"
+GLUE_APP_NAME = "leanops-glue"
+GLUE_RUNTIME = "glue-runtime"
+LAMBDA_RUNTIME = "lambda-runtime"
+PYTHON_WRAPPER = "glue-python"
+# The runner's own interpreter settings must not leak into a worker (PYTHONPATH=src, ...).
+_INHERITED_PREFIXES_DROPPED = ("PYTHON", "PYSPARK_", "LEANOPS_", "SPARK_HOME", "VIRTUAL_ENV")
+EnvironmentSource = Callable[[], Mapping[str, str]]
+
+
+class WorkerError(LeanOpsError):
+    """A worker process died or answered nothing."""
+
+    def __init__(self, worker: str, reason: str) -> None:
+        """Name the worker and what happened."""
+        super().__init__(f"worker {worker}: {reason}")
+        self.worker = worker
+        self.reason = reason
+
+
+class LambdaFunctionError(LeanOpsError):
+    """The handler raised: Lambda reports a function error (SQS retries, Firehose fails the batch)."""
+
+    def __init__(self, function: str, error: str) -> None:
+        """Name the function and its error."""
+        super().__init__(f"{function}: {error}")
+        self.function = function
+        self.error = error
+
+
+def base_environment() -> dict[str, str]:
+    """Return the runner's environment without its interpreter and leanops settings."""
+    return {
+        key: value for key, value in os.environ.items() if not key.startswith(_INHERITED_PREFIXES_DROPPED)
+    }
+
+
+class Worker:
+    """One ``python -I -S bootstrap.py MODE CONFIG`` process answering JSON lines."""
+
+    def __init__(
+        self, name: str, mode: str, config: Mapping[str, Any], environment: Mapping[str, str]
+    ) -> None:
+        """Start the process (its stderr is ours: logs)."""
+        self.name = name
+        self._lock = threading.Lock()
+        command = [sys.executable, "-I", "-S", str(BOOTSTRAP), mode, json.dumps(config)]
+        LOGGER.debug("starting worker %s", name)
+        self._process = subprocess.Popen(  # noqa: S603 - our own bootstrap
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=dict(environment), text=True
+        )
+
+    def call(self, request: Mapping[str, Any]) -> dict[str, Any]:
+        """Send one request and return its response.
+
+        Raises:
+            WorkerError: when the process exited (its reason is in the log on stderr).
+        """
+        with self._lock:
+            stdin, stdout = self._process.stdin, self._process.stdout
+            assert stdin is not None and stdout is not None  # noqa: S101 - set by Popen(PIPE)
+            try:
+                stdin.write(json.dumps(request, default=str) + "\n")
+                stdin.flush()
+                line = stdout.readline()
+            except (BrokenPipeError, OSError) as exc:
+                raise WorkerError(self.name, f"cannot talk to the process: {exc}") from exc
+            if not line:
+                code = self._process.wait(timeout=STOP_TIMEOUT_SECONDS)
+                raise WorkerError(self.name, f"exited with code {code} (see its log on stderr)")
+            return dict(json.loads(line))
+
+    def stop(self) -> None:
+        """Close stdin (the worker ends its loop and exits); kill it if it does not."""
+        if self._process.poll() is None and self._process.stdin is not None:
+            self._process.stdin.close()
+        try:
+            self._process.wait(timeout=STOP_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        if self._process.stdout is not None:
+            self._process.stdout.close()
+
+
+class LambdaFunction:
+    """A Lambda function of the built zips, invoked like ``handler(event, context)``.
+
+    The worker (execution environment) starts on the first invocation; ``environment`` gives
+    the function's environment at each invocation (settings, endpoints, the fault plan).
+    """
+
+    def __init__(self, function: str, environment: EnvironmentSource) -> None:
+        """Bind the function name and the source of its environment."""
+        self.function = function
+        self.environment = environment
+        self._worker: Worker | None = None
+
+    def _started(self) -> Worker:
+        if self._worker is None:
+            task = artefacts.lambda_bundle(self.function)
+            runtime = artefacts.runtime_dir(LAMBDA_RUNTIME, artefacts.LAMBDA_RUNTIME_DISTRIBUTIONS)
+            config = {"path": [str(task), str(runtime)], "handler": LAMBDA_HANDLER}
+            environment = {**base_environment(), **self.environment()}
+            self._worker = Worker(f"lambda {self.function}", "lambda", config, environment)
+        return self._worker
+
+    def __call__(self, event: Mapping[str, Any], context: LocalLambdaContext) -> Any:
+        """Invoke the function; return its response.
+
+        Raises:
+            LambdaFunctionError: when the handler raised (a function error).
+        """
+        fields = {key: value for key, value in asdict(context).items() if not key.startswith("_")}
+        fields["remaining_ms"] = context.get_remaining_time_in_millis()
+        request = {"event": event, "context": fields, "env": dict(self.environment())}
+        response = self._started().call(request)
+        if not response.get("ok"):
+            LOGGER.debug("%s: %s", self.function, response.get("traceback", ""))
+            raise LambdaFunctionError(self.function, str(response.get("error")))
+        return response.get("result")
+
+    def stop(self) -> None:
+        """Stop the worker, if it was started."""
+        if self._worker is not None:
+            self._worker.stop()
+            self._worker = None
+
+
+def python_wrapper(folder: Path) -> Path:
+    """Return a ``python -S -s -P`` launcher for Spark's Python workers (PYSPARK_PYTHON).
+
+    Spark starts them with ``$PYSPARK_PYTHON -m pyspark.daemon`` and their path in PYTHONPATH:
+    the bundle's, without site-packages (as the worker itself).
+    """
+    wrapper = folder / PYTHON_WRAPPER
+    if not wrapper.is_file():
+        partial = wrapper.with_name(f"{PYTHON_WRAPPER}.{os.getpid()}")
+        partial.write_text(f'#!/bin/sh\nexec "{sys.executable}" -S -s -P "$@"\n', encoding="utf-8")
+        partial.chmod(0o755)
+        partial.replace(wrapper)
+    return wrapper
+
+
+class GlueWorker:
+    """Runs the Glue jobs of the built bundle in a long-lived worker; use as a context manager."""
+
+    def __init__(self, home: Path) -> None:
+        """Bind the worker to LEANOPS_HOME (its Spark catalog and warehouse); nothing starts yet."""
+        self.home = home
+        self._worker: Worker | None = None
+
+    def __enter__(self) -> GlueWorker:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def _started(self) -> Worker:
+        if self._worker is None:
+            bundle = artefacts.glue_bundle()
+            runtime = artefacts.runtime_dir(GLUE_RUNTIME, artefacts.GLUE_RUNTIME_DISTRIBUTIONS)
+            path = [str(bundle.zip_path), str(bundle.site), str(runtime)]
+            scripts = {job: str(bundle.entry_script(job)) for job in ("standardized", "curated")}
+            conf = {**spark_conf(self.home), "spark.app.name": GLUE_APP_NAME}
+            environment = {
+                **base_environment(),
+                "PYTHONPATH": os.pathsep.join(path),
+                PYSPARK_PYTHON: str(python_wrapper(runtime.parent)),
+                SPARK_LOCAL_IP: os.environ.get(SPARK_LOCAL_IP, LOOPBACK),
+                "SPARK_HOME": str(Path(str(runtime / "pyspark")).resolve()),
+            }
+            config = {"path": path, "spark_conf": conf, "scripts": scripts}
+            self._worker = Worker("glue", "glue", config, environment)
+        return self._worker
+
+    def run(self, job: str, argv: list[str], environment: Mapping[str, str]) -> dict[str, Any]:
+        """Run one job (``standardized`` or ``curated``) with ``argv`` under ``environment``.
+
+        Returns:
+            ``{"ok", "summary", "report"}`` (the report's ``to_dict()``), plus ``error`` when the
+            run failed (``report`` is then the partial report, if any).
+
+        Raises:
+            WorkerError: when the worker died; the next run starts a new one.
+        """
+        try:
+            return self._started().call({"job": job, "argv": argv, "env": dict(environment)})
+        except WorkerError:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        """Stop the worker (and its JVM), if it was started."""
+        if self._worker is not None:
+            self._worker.stop()
+            self._worker = None
