@@ -34,6 +34,8 @@ lambda_functions = {
   dlq_archiver       = { memory_mb = 256, timeout_seconds = 60, reserved_concurrency = 2 }
 }
 
+# Two streams: 10 MiB/s of envelopes in eu-west-1 (5 MiB/s each, Firehose quotas).
+firehose_stream_count               = 2
 firehose_buffering_size_mb          = 128
 firehose_buffering_interval_seconds = 300
 

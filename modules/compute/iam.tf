@@ -51,6 +51,12 @@ locals {
           Action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"]
           Resource = local.consumed_queue_arns[name]
         }],
+        length(local.denied_queue_arns[name]) == 0 ? [] : [{
+          Sid      = "NotTheDeadLetterQueues"
+          Effect   = "Deny"
+          Action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"]
+          Resource = local.denied_queue_arns[name]
+        }],
         local.writes_to_stream[name] && length(local.stream_arns) > 0 ? [{
           Sid      = "PutToStream"
           Effect   = "Allow"

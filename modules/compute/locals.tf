@@ -25,13 +25,23 @@ locals {
     logs     = "arn:${var.partition}:logs:${var.region}:${var.account_id}"
   }
 
-  stream_arns = var.firehose_stream_name == null ? [] : ["${local.arn_prefix.firehose}:deliverystream/${var.firehose_stream_name}"]
+  stream_arns = [for name in var.firehose_stream_names : "${local.arn_prefix.firehose}:deliverystream/${name}"]
 
-  # The queues each function consumes (sqs_processor: topic queues; dlq_archiver: DLQs).
+  # The queues each function consumes, by the stack's name pattern (not one ARN per topic, so the
+  # policy's size does not grow with the topics: IAM quotas, inline role policies total 10,240
+  # characters). Topic names have no "-", so "<prefix>-*-dlq" are exactly the DLQs; sqs_processor
+  # is denied them explicitly.
+  queue_arn_pattern = var.queue_name_prefix == null ? null : "${local.arn_prefix.sqs}:${var.queue_name_prefix}-*"
+  dlq_arn_pattern   = var.queue_name_prefix == null ? null : "${local.arn_prefix.sqs}:${var.queue_name_prefix}-*-dlq"
   consumed_queue_arns = {
-    sqs_processor      = [for name in sort(keys(var.queue_topics)) : "${local.arn_prefix.sqs}:${name}"]
+    sqs_processor      = compact([local.queue_arn_pattern])
     firehose_transform = []
-    dlq_archiver       = [for name in sort(keys(var.dlq_topics)) : "${local.arn_prefix.sqs}:${name}"]
+    dlq_archiver       = compact([local.dlq_arn_pattern])
+  }
+  denied_queue_arns = {
+    sqs_processor      = compact([local.dlq_arn_pattern])
+    firehose_transform = []
+    dlq_archiver       = []
   }
 
   # Only the functions that forward records write to Firehose.
@@ -41,11 +51,17 @@ locals {
     dlq_archiver       = true
   }
 
-  stream_environment = var.firehose_stream_name == null ? {} : { LEANOPS_FIREHOSE_STREAM = var.firehose_stream_name }
+  # No per-topic entry: a queue's topic is derived from its name (LEANOPS_NAME_PREFIX), a topic's
+  # stream is computed from the stream names (leanops.ingest.streams), so the environment stays far
+  # under Lambda's 4 KB whatever the number of topics (Lambda quotas).
+  ingest_environment = merge(
+    length(var.firehose_stream_names) == 0 ? {} : { LEANOPS_FIREHOSE_STREAMS = join(",", var.firehose_stream_names) },
+    var.queue_name_prefix == null ? {} : { LEANOPS_NAME_PREFIX = var.queue_name_prefix },
+  )
 
   environments = {
-    sqs_processor      = merge(local.stream_environment, { LEANOPS_QUEUE_TOPICS = jsonencode(var.queue_topics) })
+    sqs_processor      = local.ingest_environment
     firehose_transform = {}
-    dlq_archiver       = merge(local.stream_environment, { LEANOPS_QUEUE_TOPICS = jsonencode(var.dlq_topics) })
+    dlq_archiver       = local.ingest_environment
   }
 }

@@ -43,7 +43,7 @@ resource "aws_lambda_function" "this" {
   lifecycle {
     precondition {
       condition     = length(jsonencode(local.environments[each.key])) < local.lambda_environment_max_bytes
-      error_message = "The environment of ${each.value.function_name} exceeds Lambda's 4 KB limit (LEANOPS_QUEUE_TOPICS lists ${length(jsondecode(lookup(local.environments[each.key], "LEANOPS_QUEUE_TOPICS", "{}")))} queues): shorten name_prefix/topic names or split the topics over several stacks."
+      error_message = "The environment of ${each.value.function_name} (${length(jsonencode(local.environments[each.key]))} bytes) exceeds Lambda's 4 KB limit (Lambda quotas: environment variables): use fewer Firehose streams."
     }
   }
 

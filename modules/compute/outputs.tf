@@ -31,8 +31,14 @@ output "sqs_processor_function_arn" {
 }
 
 output "firehose_transform_function_arn" {
-  description = "ARN of firehose_transform."
-  value       = try(aws_lambda_function.this["firehose_transform"].arn, null)
+  description = "ARN of firehose_transform, built from its name (known at plan time, so the Firehose role policy is) but available only once the functions exist: a Firehose stream that references it is created after the Lambda it invokes."
+  value       = local.create ? "arn:${var.partition}:lambda:${var.region}:${var.account_id}:function:${local.functions["firehose_transform"].function_name}" : null
+  depends_on  = [aws_lambda_function.this]
+}
+
+output "function_timeouts" {
+  description = "Function -> its timeout in seconds (the queues' visibility timeouts derive from it)."
+  value       = { for name, fn in local.functions : name => fn.sizing.timeout_seconds }
 }
 
 output "dlq_archiver_function_arn" {

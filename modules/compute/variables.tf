@@ -174,20 +174,19 @@ variable "log_retention_days" {
 # What the functions read and write
 ################################################################################
 
-variable "firehose_stream_name" {
-  description = "Name of the Firehose stream sqs_processor and dlq_archiver write to (LEANOPS_FIREHOSE_STREAM)."
+variable "firehose_stream_names" {
+  description = "Names of the Firehose streams sqs_processor and dlq_archiver write to (LEANOPS_FIREHOSE_STREAMS); the functions may write to these only."
+  type        = list(string)
+  default     = []
+}
+
+variable "queue_name_prefix" {
+  description = "Prefix of the stack's queue names (<prefix>-<topic>, <prefix>-<topic>-dlq: LEANOPS_NAME_PREFIX). sqs_processor may consume <prefix>-* except the DLQs, dlq_archiver <prefix>-*-dlq. null: no queue access."
   type        = string
   default     = null
-}
 
-variable "queue_topics" {
-  description = "Topic queue name -> topic (LEANOPS_QUEUE_TOPICS of sqs_processor); the function may read these queues only."
-  type        = map(string)
-  default     = {}
-}
-
-variable "dlq_topics" {
-  description = "DLQ name -> topic (LEANOPS_QUEUE_TOPICS of dlq_archiver); the function may read these queues only."
-  type        = map(string)
-  default     = {}
+  validation {
+    condition     = var.queue_name_prefix == null || can(regex("^[a-z][a-z0-9-]{1,25}[a-z0-9]$", var.queue_name_prefix))
+    error_message = "queue_name_prefix must be 3-27 characters of lowercase letters, digits and '-', starting with a letter and not ending with '-'."
+  }
 }

@@ -1,11 +1,13 @@
 ################################################################################
-# Firehose: one stream for every topic, routed by firehose_transform to RAW Iceberg tables
+# Firehose: firehose_stream_count streams sharing the topics, routed by firehose_transform to the
+# RAW Iceberg tables. One Direct PUT stream takes at most 5 MiB/s (us-east-1, us-west-2, eu-west-1)
+# or 1 MiB/s (other Regions): Amazon Data Firehose developer guide, "Amazon Data Firehose Quota".
 ################################################################################
 
 resource "aws_kinesis_firehose_delivery_stream" "this" {
-  count = local.create_firehose ? 1 : 0
+  count = local.create_firehose ? var.firehose_stream_count : 0
 
-  name        = local.stream_name
+  name        = local.stream_names[count.index]
   destination = "iceberg"
 
   server_side_encryption {
@@ -57,8 +59,8 @@ resource "aws_kinesis_firehose_delivery_stream" "this" {
 
     cloudwatch_logging_options {
       enabled         = true
-      log_group_name  = aws_cloudwatch_log_group.firehose[0].name
-      log_stream_name = aws_cloudwatch_log_stream.firehose[0].name
+      log_group_name  = aws_cloudwatch_log_group.firehose[count.index].name
+      log_stream_name = aws_cloudwatch_log_stream.firehose[count.index].name
     }
   }
 
@@ -75,23 +77,26 @@ resource "aws_kinesis_firehose_delivery_stream" "this" {
     }
   }
 
+  # The role may invoke the transform before the stream exists; the transform itself comes first
+  # through firehose_transform_function_arn (the root passes the compute module's ARN, which
+  # depends on the function).
   depends_on = [aws_iam_role_policy.firehose]
 }
 
 resource "aws_cloudwatch_log_group" "firehose" {
-  count = local.create_firehose ? 1 : 0
+  count = local.create_firehose ? var.firehose_stream_count : 0
 
   #checkov:skip=CKV_AWS_158:The key ARN is computed (unknown in the plan); kms_key_id is the stack key (see the module README and tests).
   #checkov:skip=CKV_AWS_338:Retention is an environment choice (log_retention_days); prod keeps a year, dev less to save cost.
-  name              = local.stream_log_group
+  name              = local.stream_log_groups[count.index]
   retention_in_days = var.log_retention_days
   kms_key_id        = var.kms_key_arn
   tags              = var.tags
 }
 
 resource "aws_cloudwatch_log_stream" "firehose" {
-  count = local.create_firehose ? 1 : 0
+  count = local.create_firehose ? var.firehose_stream_count : 0
 
   name           = local.stream_log_stream
-  log_group_name = aws_cloudwatch_log_group.firehose[0].name
+  log_group_name = aws_cloudwatch_log_group.firehose[count.index].name
 }

@@ -1,5 +1,6 @@
 ################################################################################
-# Firehose role: the lake bucket's warehouse and error prefixes, the RAW tables, the transform Lambda
+# Firehose role (shared by the streams): the lake bucket's warehouse and error prefixes, the RAW
+# tables, the transform Lambda
 ################################################################################
 
 resource "aws_iam_role" "firehose" {
@@ -50,13 +51,13 @@ locals {
           Sid      = "UpdateRawTables"
           Effect   = "Allow"
           Action   = ["glue:GetTable", "glue:UpdateTable", "glue:GetDatabase"]
-          Resource = concat([local.glue_catalog_arn, local.raw_database_arn], local.raw_table_arns)
+          Resource = [local.glue_catalog_arn, local.raw_database_arn, local.raw_tables_arn_pattern]
         },
         {
           Sid      = "WriteDeliveryLogs"
           Effect   = "Allow"
           Action   = ["logs:PutLogEvents"]
-          Resource = ["arn:${var.partition}:logs:${var.region}:${var.account_id}:log-group:${local.stream_log_group}:*"]
+          Resource = [local.stream_log_groups_arn]
         },
       ],
       var.kms_key_alias_name == null ? [] : [{

@@ -17,12 +17,31 @@ locals {
   # The smallest concurrency SQS mappings allow: DLQ traffic is rare and archiving is cheap.
   dlq_archiver_maximum_concurrency = 2
 
-  stream_name       = "${var.name_prefix}-raw"
-  stream_arn        = "arn:${var.partition}:firehose:${var.region}:${var.account_id}:deliverystream/${local.stream_name}"
-  stream_log_group  = "/aws/kinesisfirehose/${local.stream_name}"
-  stream_log_stream = "DestinationDelivery"
+  # "Set the source queue's visibility timeout to at least six times the timeout that you configure
+  # on your function" (+ the batching window, during which Lambda already holds the messages):
+  # Lambda developer guide, "Creating and configuring an Amazon SQS event source mapping".
+  visibility_timeout_factor = 6
+  minimum_visibility_timeouts = {
+    for topic, settings in var.topics : topic => local.visibility_timeout_factor * var.sqs_processor_timeout_seconds + settings.maximum_batching_window_seconds
+  }
+  visibility_timeouts = {
+    for topic, settings in var.topics : topic => coalesce(settings.visibility_timeout_seconds, local.minimum_visibility_timeouts[topic])
+  }
+  # The DLQ mappings have no batching window.
+  dlq_visibility_timeout = local.visibility_timeout_factor * var.dlq_archiver_timeout_seconds
 
-  glue_catalog_arn = "arn:${var.partition}:glue:${var.region}:${var.account_id}:catalog"
-  raw_database_arn = "arn:${var.partition}:glue:${var.region}:${var.account_id}:database/${var.raw_database_name}"
-  raw_table_arns   = [for table in var.raw_table_names : "arn:${var.partition}:glue:${var.region}:${var.account_id}:table/${var.raw_database_name}/${table}"]
+  # Streams: the first keeps the one-stream name (<prefix>-raw), the others are <prefix>-raw-2 ...
+  # Which topic goes to which stream is computed by the Lambdas (leanops.ingest.streams.stream_for).
+  stream_name_prefix = "${var.name_prefix}-raw"
+  stream_names       = [for index in range(var.firehose_stream_count) : index == 0 ? local.stream_name_prefix : "${local.stream_name_prefix}-${index + 1}"]
+  stream_arns        = [for name in local.stream_names : "arn:${var.partition}:firehose:${var.region}:${var.account_id}:deliverystream/${name}"]
+  stream_log_groups  = [for name in local.stream_names : "/aws/kinesisfirehose/${name}"]
+  stream_log_stream  = "DestinationDelivery"
+
+  # IAM names the stack's streams, log groups and RAW tables by pattern, so the policies' size does
+  # not grow with the topics or streams (IAM quotas: inline role policies total 10,240 characters).
+  glue_catalog_arn       = "arn:${var.partition}:glue:${var.region}:${var.account_id}:catalog"
+  raw_database_arn       = "arn:${var.partition}:glue:${var.region}:${var.account_id}:database/${var.raw_database_name}"
+  raw_tables_arn_pattern = "arn:${var.partition}:glue:${var.region}:${var.account_id}:table/${var.raw_database_name}/*"
+  stream_log_groups_arn  = "arn:${var.partition}:logs:${var.region}:${var.account_id}:log-group:/aws/kinesisfirehose/${local.stream_name_prefix}*:*"
 }

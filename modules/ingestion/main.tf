@@ -7,7 +7,7 @@ resource "aws_sqs_queue" "dlq" {
 
   name                              = local.dlq_names[each.key]
   message_retention_seconds         = var.dlq_message_retention_seconds
-  visibility_timeout_seconds        = each.value.visibility_timeout_seconds
+  visibility_timeout_seconds        = local.dlq_visibility_timeout
   kms_master_key_id                 = local.sqs_kms_key
   kms_data_key_reuse_period_seconds = var.kms_data_key_reuse_period_seconds
   tags                              = merge(var.tags, { "leanops:topic" = each.key, "leanops:queue-role" = "dlq" })
@@ -18,7 +18,7 @@ resource "aws_sqs_queue" "this" {
 
   name                              = local.queue_names[each.key]
   message_retention_seconds         = each.value.message_retention_seconds
-  visibility_timeout_seconds        = each.value.visibility_timeout_seconds
+  visibility_timeout_seconds        = local.visibility_timeouts[each.key]
   kms_master_key_id                 = local.sqs_kms_key
   kms_data_key_reuse_period_seconds = var.kms_data_key_reuse_period_seconds
 
@@ -76,8 +76,13 @@ resource "aws_lambda_event_source_mapping" "this" {
   maximum_batching_window_in_seconds = each.value.maximum_batching_window_seconds
   function_response_types            = ["ReportBatchItemFailures"]
 
-  scaling_config {
-    maximum_concurrency = each.value.maximum_concurrency
+  # Optional per topic: without it the topics share sqs_processor's reserved concurrency.
+  dynamic "scaling_config" {
+    for_each = each.value.maximum_concurrency == null ? [] : [each.value.maximum_concurrency]
+
+    content {
+      maximum_concurrency = scaling_config.value
+    }
   }
 
   lifecycle {

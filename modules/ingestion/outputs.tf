@@ -37,14 +37,22 @@ output "dlq_arns_static" {
   value       = local.create ? local.dlq_arns : {}
 }
 
-output "queue_topics" {
-  description = "Queue name -> topic: LEANOPS_QUEUE_TOPICS of sqs_processor."
-  value       = local.create ? { for topic, name in local.queue_names : name => topic } : {}
+output "queue_name_prefix" {
+  description = "Prefix of the queue names (<prefix>-<topic>, <prefix>-<topic>-dlq): LEANOPS_NAME_PREFIX of sqs_processor and dlq_archiver, which derive a queue's topic from its name."
+  value       = local.create ? var.name_prefix : null
 }
 
-output "dlq_topics" {
-  description = "DLQ name -> topic: LEANOPS_QUEUE_TOPICS of dlq_archiver."
-  value       = local.create ? { for topic, name in local.dlq_names : name => topic } : {}
+output "queue_arn_patterns" {
+  description = "ARN patterns of the stack's topic queues and DLQs (role policies name these, not one ARN per topic)."
+  value = local.create ? {
+    queues = "arn:${var.partition}:sqs:${var.region}:${var.account_id}:${var.name_prefix}-*"
+    dlqs   = "arn:${var.partition}:sqs:${var.region}:${var.account_id}:${var.name_prefix}-*-dlq"
+  } : null
+}
+
+output "visibility_timeouts" {
+  description = "Topic -> its queue's visibility timeout in seconds (set, or derived: 6 x the sqs_processor timeout + the batching window)."
+  value       = local.create ? local.visibility_timeouts : {}
 }
 
 output "event_source_mapping_uuids" {
@@ -61,19 +69,24 @@ output "dlq_event_source_mapping_uuids" {
 # Firehose
 ################################################################################
 
+output "firehose_stream_names" {
+  description = "Names of the Firehose streams (LEANOPS_FIREHOSE_STREAMS, comma-separated): one alarm set per stream."
+  value       = local.create_firehose ? local.stream_names : []
+}
+
 output "firehose_delivery_stream_name" {
-  description = "Name of the Firehose stream (LEANOPS_FIREHOSE_STREAM)."
-  value       = local.create_firehose ? local.stream_name : null
+  description = "Name of the first Firehose stream (<prefix>-raw; kept for compatibility: use firehose_stream_names)."
+  value       = local.create_firehose ? local.stream_names[0] : null
 }
 
-output "firehose_delivery_stream_arn" {
-  description = "ARN of the Firehose stream."
-  value       = try(aws_kinesis_firehose_delivery_stream.this[0].arn, null)
+output "firehose_delivery_stream_arns" {
+  description = "ARNs of the Firehose streams."
+  value       = aws_kinesis_firehose_delivery_stream.this[*].arn
 }
 
-output "firehose_delivery_stream_arn_static" {
-  description = "ARN of the Firehose stream built from its name (breaks Lambda role <-> stream cycles)."
-  value       = local.create_firehose ? local.stream_arn : null
+output "firehose_delivery_stream_arns_static" {
+  description = "ARNs of the Firehose streams built from their names (break Lambda role <-> stream cycles)."
+  value       = local.create_firehose ? local.stream_arns : []
 }
 
 output "firehose_role_arn" {
@@ -81,7 +94,7 @@ output "firehose_role_arn" {
   value       = try(aws_iam_role.firehose[0].arn, null)
 }
 
-output "firehose_log_group_name" {
-  description = "Name of the Firehose delivery log group."
-  value       = try(aws_cloudwatch_log_group.firehose[0].name, null)
+output "firehose_log_group_names" {
+  description = "Names of the Firehose delivery log groups, one per stream."
+  value       = aws_cloudwatch_log_group.firehose[*].name
 }

@@ -89,14 +89,14 @@ variable "topic_name_rule" {
 }
 
 variable "topics" {
-  description = "Topic name -> its queue and consumer settings."
+  description = "Topic name -> its queue and consumer settings. visibility_timeout_seconds: null derives 6 x the sqs_processor timeout + the batching window (the AWS minimum). maximum_concurrency: null (default) lets the topic use any of sqs_processor's reserved concurrency; a number caps the topic's mapping (2-1000)."
   type = map(object({
     batch_size                      = optional(number, 10)
     maximum_batching_window_seconds = optional(number, 5)
     max_receive_count               = optional(number, 8)
     message_retention_seconds       = optional(number, 345600)
-    visibility_timeout_seconds      = optional(number, 300)
-    maximum_concurrency             = optional(number, 2)
+    visibility_timeout_seconds      = optional(number)
+    maximum_concurrency             = optional(number)
     shard                           = optional(string)
   }))
   default = {}
@@ -137,13 +137,18 @@ variable "topics" {
   }
 
   validation {
-    condition     = alltrue([for topic in values(var.topics) : topic.visibility_timeout_seconds >= 0 && topic.visibility_timeout_seconds <= 43200])
-    error_message = "visibility_timeout_seconds must be between 0 and 43200 (12 hours)."
+    condition     = alltrue([for topic in values(var.topics) : topic.visibility_timeout_seconds == null || try(topic.visibility_timeout_seconds <= 43200, false)])
+    error_message = "visibility_timeout_seconds must be at most 43200 (12 hours, the SQS maximum)."
   }
 
   validation {
-    condition     = alltrue([for topic in values(var.topics) : topic.maximum_concurrency >= 2 && topic.maximum_concurrency <= 1000])
-    error_message = "maximum_concurrency must be between 2 and 1000 (SQS event source mapping scaling limit)."
+    condition     = alltrue([for topic in values(var.topics) : topic.visibility_timeout_seconds == null || try(topic.visibility_timeout_seconds >= 6 * var.sqs_processor_timeout_seconds + topic.maximum_batching_window_seconds, false)])
+    error_message = "visibility_timeout_seconds of topic(s) ${join(", ", [for name, topic in var.topics : "${name} (${topic.visibility_timeout_seconds}s, needs ${6 * var.sqs_processor_timeout_seconds + topic.maximum_batching_window_seconds}s)" if topic.visibility_timeout_seconds != null && !try(topic.visibility_timeout_seconds >= 6 * var.sqs_processor_timeout_seconds + topic.maximum_batching_window_seconds, false)])} is under 6 x the sqs_processor timeout (${var.sqs_processor_timeout_seconds}s) + the batching window (Lambda developer guide, SQS event source mapping: the queue's visibility timeout must be at least six times the function timeout). Leave it null to derive it."
+  }
+
+  validation {
+    condition     = alltrue([for topic in values(var.topics) : topic.maximum_concurrency == null || try(topic.maximum_concurrency >= 2 && topic.maximum_concurrency <= 1000 && floor(topic.maximum_concurrency) == topic.maximum_concurrency, false)])
+    error_message = "maximum_concurrency of topic(s) ${join(", ", [for name, topic in var.topics : name if topic.maximum_concurrency != null && !try(topic.maximum_concurrency >= 2 && topic.maximum_concurrency <= 1000, false)])} must be null or a whole number between 2 and 1000 (Lambda ScalingConfig MaximumConcurrency: minimum 2, maximum 1000)."
   }
 }
 
@@ -187,6 +192,28 @@ variable "sqs_processor_function_arn" {
   default     = null
 }
 
+variable "sqs_processor_timeout_seconds" {
+  description = "Timeout of sqs_processor: the topic queues' visibility timeout is at least 6 x this + the batching window."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.sqs_processor_timeout_seconds >= 1 && var.sqs_processor_timeout_seconds <= 900
+    error_message = "sqs_processor_timeout_seconds must be between 1 and 900 (the Lambda maximum)."
+  }
+}
+
+variable "dlq_archiver_timeout_seconds" {
+  description = "Timeout of dlq_archiver: the DLQs' visibility timeout is 6 x this."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.dlq_archiver_timeout_seconds >= 1 && var.dlq_archiver_timeout_seconds <= 900
+    error_message = "dlq_archiver_timeout_seconds must be between 1 and 900 (the Lambda maximum)."
+  }
+}
+
 variable "dlq_archiver_function_arn" {
   description = "ARN of the dlq_archiver Lambda consuming the DLQs."
   type        = string
@@ -212,6 +239,17 @@ variable "create_firehose" {
   description = "Whether to create the Firehose stream writing to the RAW Iceberg tables."
   type        = bool
   default     = true
+}
+
+variable "firehose_stream_count" {
+  description = "How many Firehose streams share the topics (each topic, and dlq_errors, goes to one, chosen by the Lambdas by rendezvous hashing). One Direct PUT stream takes 5 MiB/s in us-east-1, us-west-2 and eu-west-1, 1 MiB/s elsewhere (Firehose quotas)."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.firehose_stream_count >= 1 && var.firehose_stream_count <= 50 && floor(var.firehose_stream_count) == var.firehose_stream_count
+    error_message = "firehose_stream_count must be a whole number between 1 and 50 (Amazon Data Firehose quota: 50 streams per Region by default, shared with the account's other stacks; the stream names also travel in the Lambdas' 4 KB environment)."
+  }
 }
 
 variable "data_lake_bucket_arn" {
@@ -241,12 +279,6 @@ variable "raw_database_name" {
   description = "Glue database of the RAW tables (tables.json databases.raw)."
   type        = string
   default     = "iceberg_raw_db"
-}
-
-variable "raw_table_names" {
-  description = "Names of the RAW tables Firehose writes (one per topic plus dlq_errors); the stream's role may update these only."
-  type        = list(string)
-  default     = []
 }
 
 variable "enable_transform" {

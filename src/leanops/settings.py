@@ -7,14 +7,15 @@ configuration differs between the two places: no code asks "am I local".
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from leanops.exceptions import ConfigurationError
 
-FIREHOSE_STREAM = "LEANOPS_FIREHOSE_STREAM"
-QUEUE_TOPICS = "LEANOPS_QUEUE_TOPICS"
+# The ingest Lambdas' stream names (comma-separated: the stack's firehose_stream_count streams) and
+# the stack's name prefix, from which they derive a queue's topic (leanops.naming.queue_name).
+FIREHOSE_STREAMS = "LEANOPS_FIREHOSE_STREAMS"
+NAME_PREFIX = "LEANOPS_NAME_PREFIX"
 CONTRACTS_URI = "LEANOPS_CONTRACTS_URI"
 CHECKPOINT_TABLE = "LEANOPS_CHECKPOINT_TABLE"
 LOCK_TABLE = "LEANOPS_LOCK_TABLE"
@@ -62,22 +63,24 @@ def require(mapping: Mapping[str, str], key: str) -> str:
     return str(value)
 
 
-def queue_topics(mapping: Mapping[str, str]) -> dict[str, str]:
-    """Return the queue name -> topic mapping (``LEANOPS_QUEUE_TOPICS``, a JSON object).
+def name_list(mapping: Mapping[str, str], key: str, what: str) -> tuple[str, ...]:
+    """Return a required comma-separated list of names (spaces around names ignored).
+
+    Args:
+        mapping: the settings.
+        key: the setting's key.
+        what: what one name is, for the error message ("topic", "stream").
 
     Raises:
-        ConfigurationError: when missing or not a JSON object of strings.
+        ConfigurationError: when the setting is missing, names nothing, or names one twice.
     """
-    raw = require(mapping, QUEUE_TOPICS)
-    try:
-        parsed = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise ConfigurationError(QUEUE_TOPICS, f"is not valid JSON: {exc}") from exc
-    if not isinstance(parsed, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in parsed.items()
-    ):
-        raise ConfigurationError(QUEUE_TOPICS, 'must be a JSON object {"<queue name>": "<topic>"}')
-    return parsed
+    names = tuple(name.strip() for name in require(mapping, key).split(",") if name.strip())
+    if not names:
+        raise ConfigurationError(key, f"names no {what}")
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ConfigurationError(key, f"names {what}(s) {', '.join(repeated)} more than once")
+    return names
 
 
 @dataclass(frozen=True)
@@ -102,11 +105,8 @@ class JobSettings:
         Raises:
             ConfigurationError: naming the missing or invalid key.
         """
-        topics = tuple(t.strip() for t in require(mapping, TOPICS).split(",") if t.strip())
-        if not topics:
-            raise ConfigurationError(TOPICS, "names no topic")
         return cls(
-            topics=topics,
+            topics=name_list(mapping, TOPICS, "topic"),
             contracts_uri=require(mapping, CONTRACTS_URI).rstrip("/") + "/",
             checkpoint_table=require(mapping, CHECKPOINT_TABLE),
             lock_table=require(mapping, LOCK_TABLE),

@@ -1,7 +1,12 @@
 """Settings of the ingest Lambdas, read from their environment (set by Terraform or the runner).
 
-``LEANOPS_FIREHOSE_STREAM`` and ``LEANOPS_QUEUE_TOPICS`` are the shared keys of
-:mod:`leanops.settings`; the retry keys below are the ingest path's own.
+``LEANOPS_FIREHOSE_STREAMS`` (the stack's stream names, comma-separated) and
+``LEANOPS_NAME_PREFIX`` (the stack's name prefix) are shared keys of :mod:`leanops.settings`; the
+retry keys below are the ingest path's own. The environment holds no per-topic entry, so its size
+does not grow with the topics (Lambda caps a function's environment at 4 KB, Lambda quotas): the
+topic of a queue is derived from its name (:func:`leanops.naming.topic_of_queue_name`) and
+validated against the topic-name rule, and the stream of a table is computed
+(:func:`leanops.ingest.streams.stream_for`).
 """
 
 from __future__ import annotations
@@ -9,9 +14,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from leanops import definitions, settings
-from leanops.exceptions import ConfigurationError, TopicNameError
+from leanops import definitions, naming, settings
+from leanops.exceptions import TopicNameError
 from leanops.ingest.retry import DEFAULT_BASE_DELAY_SECONDS, DEFAULT_MAX_ATTEMPTS, RetryPolicy
+from leanops.ingest.streams import stream_for
 
 FIREHOSE_MAX_ATTEMPTS = "LEANOPS_FIREHOSE_MAX_ATTEMPTS"
 FIREHOSE_BASE_DELAY_MS = "LEANOPS_FIREHOSE_BASE_DELAY_MS"
@@ -30,21 +36,12 @@ def retry_policy(mapping: Mapping[str, str]) -> RetryPolicy:
     return RetryPolicy(max_attempts=attempts, base_delay_seconds=base_ms / _MS_PER_SECOND)
 
 
-def _validated_topics(queue_topics: Mapping[str, str]) -> dict[str, str]:
-    for queue, topic in queue_topics.items():
-        try:
-            definitions.validate_topic_name(topic)
-        except TopicNameError as exc:
-            raise ConfigurationError(settings.QUEUE_TOPICS, f"queue {queue!r}: {exc}") from exc
-    return dict(queue_topics)
-
-
 @dataclass(frozen=True)
 class IngestSettings:
-    """What an ingest Lambda needs: its Firehose stream, queue -> topic, and retry policy."""
+    """What an ingest Lambda needs: the stack's streams and name prefix, and the retry policy."""
 
-    firehose_stream: str
-    queue_topics: Mapping[str, str]
+    firehose_streams: tuple[str, ...]
+    name_prefix: str
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 
     @classmethod
@@ -55,16 +52,35 @@ class IngestSettings:
             ConfigurationError: naming the missing or invalid key.
         """
         return cls(
-            firehose_stream=settings.require(mapping, settings.FIREHOSE_STREAM),
-            queue_topics=_validated_topics(settings.queue_topics(mapping)),
+            firehose_streams=settings.name_list(mapping, settings.FIREHOSE_STREAMS, "stream"),
+            name_prefix=settings.require(mapping, settings.NAME_PREFIX),
             retry=retry_policy(mapping),
         )
 
-    def topic_of_queue(self, queue_name: str) -> str | None:
-        """Return the topic of a queue, or None when the queue is not configured."""
-        return self.queue_topics.get(queue_name)
+    def _derive(self, queue_name: str, dlq: bool) -> tuple[str | None, str]:
+        """Return (topic, "") for a queue of this stack, else (None, why not)."""
+        candidate = naming.topic_of_queue_name(self.name_prefix, queue_name, dlq)
+        if candidate is None:
+            return None, ""
+        try:
+            return definitions.validate_topic_name(candidate), ""
+        except TopicNameError as exc:
+            return None, f": {exc}"
 
-    def unknown_queue_reason(self, queue_name: str) -> str:
-        """Explain, for logs, that a queue has no topic."""
-        known = ", ".join(sorted(self.queue_topics)) or "none"
-        return f"queue {queue_name!r} has no topic in {settings.QUEUE_TOPICS} (configured queues: {known})"
+    def topic_of_queue(self, queue_name: str, dlq: bool = False) -> str | None:
+        """Return the topic of one of the stack's queues (``dlq``: of its DLQs), or None."""
+        return self._derive(queue_name, dlq)[0]
+
+    def unknown_queue_reason(self, queue_name: str, dlq: bool = False) -> str:
+        """Explain, for logs, that a queue is not one of the stack's topic queues (or DLQs)."""
+        kind = "DLQ" if dlq else "topic queue"
+        expected = naming.queue_name(self.name_prefix, "<topic>", dlq)
+        problem = self._derive(queue_name, dlq)[1]
+        return (
+            f"queue {queue_name!r} is not a {kind} of this stack"
+            f" ({settings.NAME_PREFIX}={self.name_prefix!r}: expected {expected!r}){problem}"
+        )
+
+    def stream_of_table(self, table: str) -> str:
+        """Return the stream that carries the records of a RAW table (a topic, or dlq_errors)."""
+        return stream_for(table, self.firehose_streams)

@@ -192,3 +192,28 @@ def deliver(
         failed[record.item_id] = f"{reasons[record.item_id]} (after {policy.max_attempts} attempts)"
     delivered = tuple(dict.fromkeys(r.item_id for r in records if r.item_id not in failed))
     return DeliveryReport(delivered=delivered, failed=failed, calls=calls)
+
+
+def deliver_to_streams(
+    firehose: FirehoseClient,
+    routed: Mapping[str, Sequence[OutboundRecord]],
+    policy: RetryPolicy = DEFAULT_RETRY,
+    limits: FirehoseLimits = DEFAULT_LIMITS,
+) -> DeliveryReport:
+    """Put each stream's records with :func:`deliver` and report per item over all the streams.
+
+    Args:
+        firehose: a Firehose client (boto3 or a fake).
+        routed: stream name -> its records (see :func:`leanops.ingest.streams.stream_for`).
+        policy: retry attempts and backoff, per stream.
+        limits: Firehose's limits.
+
+    Returns:
+        Delivered item ids (stream by stream, in input order) and failed item id -> reason.
+    """
+    reports = [deliver(firehose, stream, records, policy, limits) for stream, records in routed.items()]
+    failed = {item: reason for report in reports for item, reason in report.failed.items()}
+    delivered = tuple(
+        dict.fromkeys(item for report in reports for item in report.delivered if item not in failed)
+    )
+    return DeliveryReport(delivered=delivered, failed=failed, calls=sum(r.calls for r in reports))

@@ -25,6 +25,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
+from leanops import definitions
 from leanops.exceptions import RecordRejectedError
 from leanops.ingest.batch import BatchOutcome
 from leanops.ingest.config import IngestSettings
@@ -106,12 +107,13 @@ def build_dlq_row(
     """Return the dlq_errors row of one DLQ message.
 
     Raises:
-        RecordRejectedError: when the DLQ has no topic or the SQS attributes are unusable.
+        RecordRejectedError: when the queue is not a DLQ of the stack or the SQS attributes are
+            unusable.
     """
     queue = queue_name_from_arn(record.event_source_arn)
-    topic = config.topic_of_queue(queue)
+    topic = config.topic_of_queue(queue, dlq=True)
     if topic is None:
-        raise RecordRejectedError(record.message_id, config.unknown_queue_reason(queue))
+        raise RecordRejectedError(record.message_id, config.unknown_queue_reason(queue, dlq=True))
     source_arn = record.attributes.dead_letter_queue_source_arn
     try:
         row = DlqErrorRow(
@@ -140,7 +142,7 @@ def archive_dlq_batch(
 
     Args:
         records: the SQS records of one Lambda event from a topic's DLQ.
-        config: stream, DLQ name -> topic mapping and retry policy.
+        config: streams, name prefix (DLQ name -> topic) and retry policy.
         firehose: a Firehose client.
         archived_at: the batch's archive time (default: now).
         limits: Firehose's limits.
@@ -164,5 +166,6 @@ def archive_dlq_batch(
             )
         outbound.append(OutboundRecord(item_id=record.message_id, data=encode_row(row)))
     if outbound:
-        failures.update(deliver(firehose, config.firehose_stream, outbound, config.retry, limits).failed)
+        stream = config.stream_of_table(definitions.table(definitions.DLQ_ERRORS).name())
+        failures.update(deliver(firehose, stream, outbound, config.retry, limits).failed)
     return BatchOutcome(ARCHIVER_NAME, tuple(r.message_id for r in records), failures)

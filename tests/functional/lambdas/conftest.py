@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import importlib.util
-import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Sequence
 from types import ModuleType
 
 import pytest
-from ingest_support import DLQ_TOPICS, HANDLERS_DIR, QUEUE_TOPICS, STREAM, FakeFirehose, LambdaContextStub
+from ingest_support import HANDLERS_DIR, NAME_PREFIX, STREAM, FakeFirehose, LambdaContextStub
 
 
 def _load_handler(name: str) -> ModuleType:
@@ -40,22 +39,32 @@ def fake_firehose() -> FakeFirehose:
 
 
 @pytest.fixture
-def ingest_env(monkeypatch: pytest.MonkeyPatch) -> Callable[[Mapping[str, str]], None]:
-    """Set the Lambda environment of sqs_processor (queue -> topic), no retry waits; returns a setter."""
+def ingest_env(monkeypatch: pytest.MonkeyPatch) -> Callable[[Sequence[str]], None]:
+    """Set the environment Terraform gives sqs_processor and dlq_archiver, no retry waits.
 
-    def set_queue_topics(queue_topics: Mapping[str, str]) -> None:
-        monkeypatch.setenv("LEANOPS_QUEUE_TOPICS", json.dumps(dict(queue_topics)))
+    One stream by default; returns a setter of the stream names (firehose_stream_count > 1).
+    """
 
-    monkeypatch.setenv("LEANOPS_FIREHOSE_STREAM", STREAM)
+    def set_streams(streams: Sequence[str]) -> None:
+        monkeypatch.setenv("LEANOPS_FIREHOSE_STREAMS", ",".join(streams))
+
+    monkeypatch.setenv("LEANOPS_NAME_PREFIX", NAME_PREFIX)
     monkeypatch.setenv("LEANOPS_FIREHOSE_MAX_ATTEMPTS", "3")
     monkeypatch.setenv("LEANOPS_FIREHOSE_BASE_DELAY_MS", "0")
     monkeypatch.delenv("LEANOPS_FAULTS", raising=False)
-    set_queue_topics(QUEUE_TOPICS)
-    return set_queue_topics
+    set_streams([STREAM])
+    return set_streams
 
 
 @pytest.fixture
-def dlq_env(ingest_env: Callable[[Mapping[str, str]], None]) -> Iterator[None]:
-    """Set the Lambda environment of dlq_archiver (DLQ name -> topic)."""
-    ingest_env(DLQ_TOPICS)
+def three_streams(ingest_env: Callable[[Sequence[str]], None]) -> list[str]:
+    """Configure the Lambdas with three Firehose streams (firehose_stream_count = 3); return them."""
+    streams = [STREAM, f"{STREAM}-2", f"{STREAM}-3"]
+    ingest_env(streams)
+    return streams
+
+
+@pytest.fixture
+def dlq_env(ingest_env: Callable[[Sequence[str]], None]) -> Iterator[None]:
+    """Set the Lambda environment of dlq_archiver: the same keys (it derives topics from DLQ names)."""
     yield

@@ -18,8 +18,7 @@ EVENTS_DIR = REPO_ROOT / "tests" / "events"
 HANDLERS_DIR = REPO_ROOT / "modules" / "compute" / "lambda"
 ACCOUNT = "123456789012"
 REGION = "eu-west-1"
-QUEUE_TOPICS = {"leanops-dev-orders": "orders", "leanops-dev-payments": "payments"}
-DLQ_TOPICS = {"leanops-dev-orders-dlq": "orders", "leanops-dev-payments-dlq": "payments"}
+NAME_PREFIX = "leanops-dev"
 STREAM = "leanops-dev-raw"
 SENT_MS = 1_767_261_600_123  # 2026-01-01T10:00:00.123Z
 
@@ -85,11 +84,20 @@ class FakeFirehose:
         record_failures: marker -> how many times a record containing the marker fails
             (a negative count: always).
         calls: the data of every call's records.
+        streams: the stream of every call, in the order of ``calls``.
     """
 
     call_errors: list[str] = field(default_factory=list)
     record_failures: dict[str, int] = field(default_factory=dict)
     calls: list[list[bytes]] = field(default_factory=list)
+    streams: list[str] = field(default_factory=list)
+
+    def rows_by_stream(self) -> dict[str, list[dict[str, Any]]]:
+        """Stream -> the accepted records it received, decoded as JSON."""
+        found: dict[str, list[dict[str, Any]]] = {}
+        for stream, call in zip(self.streams, self.calls, strict=True):
+            found.setdefault(stream, []).extend(json.loads(data) for data in call)
+        return found
 
     @property
     def delivered(self) -> list[bytes]:
@@ -122,5 +130,6 @@ class FakeFirehose:
                 accepted.append(record["Data"])
                 responses.append({"RecordId": uuid.uuid4().hex})
         self.calls.append(accepted)
+        self.streams.append(DeliveryStreamName)
         failed = sum(1 for response in responses if "ErrorCode" in response)
         return {"FailedPutCount": failed, "Encrypted": False, "RequestResponses": responses}

@@ -10,10 +10,13 @@ from typing import Any
 import pytest
 from ingest_support import FakeFirehose, LambdaContextStub, load_event, queue_arn, sqs_record
 
+from leanops.definitions import DLQ_ERRORS
+from leanops.exceptions import BatchFailedError
 from leanops.ingest.delivery import MAX_BYTES_PER_RECORD
 from leanops.ingest.dlq_archiver import is_truncated
 from leanops.ingest.events import firehose_transformation_event, sqs_event
 from leanops.ingest.replay import send_replay
+from leanops.ingest.streams import stream_for
 
 pytestmark = pytest.mark.usefixtures("dlq_env")
 DLQ = "leanops-dev-orders-dlq"
@@ -135,3 +138,34 @@ def test_unknown_dlq_and_firehose_failures_are_reported_exactly(
     # THEN exactly the two failures are reported, in event order
     assert response == {"batchItemFailures": [{"itemIdentifier": "stray"}, {"itemIdentifier": "refused"}]}
     assert [row["message_id"] for row in firehose.delivered_rows()] == ["fine"]
+
+
+def test_a_topic_queue_is_not_taken_for_its_dlq(
+    handlers: dict[str, ModuleType], context: LambdaContextStub
+) -> None:
+    # GIVEN a message that comes from the topic queue, not from its DLQ
+    records = [sqs_record("a", queue="leanops-dev-orders", message_id="not-from-a-dlq")]
+    # WHEN the archiver runs
+    # THEN the whole batch fails (its only record): the archiver archives DLQ messages only
+    with pytest.raises(BatchFailedError, match="'leanops-dev-orders' is not a DLQ of this stack"):
+        _archive(handlers, context, records, FakeFirehose())
+
+
+def test_dlq_rows_of_every_topic_go_to_the_one_stream_of_dlq_errors(
+    handlers: dict[str, ModuleType],
+    context: LambdaContextStub,
+    three_streams: list[str],
+) -> None:
+    # GIVEN three streams and DLQ messages of two topics
+    streams = three_streams
+    records = [
+        sqs_record("a", queue="leanops-dev-orders-dlq", message_id="o"),
+        sqs_record("b", queue="leanops-dev-refunds-dlq", message_id="r"),
+    ]
+    firehose = FakeFirehose()
+    # WHEN the archiver runs
+    response = _archive(handlers, context, records, firehose)
+    # THEN both rows went to the stream of the dlq_errors table (one writer per Iceberg table)
+    assert response == {"batchItemFailures": []}
+    assert set(firehose.streams) == {stream_for(DLQ_ERRORS, streams)}
+    assert [row["topic_name"] for row in firehose.delivered_rows()] == ["orders", "refunds"]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 from types import ModuleType
 from typing import Any
 
 import boto3
 import pytest
+from aws_lambda_powertools.utilities.data_classes import SQSEvent
 from ingest_support import (
     REGION,
     SENT_MS,
@@ -19,8 +21,11 @@ from ingest_support import (
 )
 
 from leanops.exceptions import BatchFailedError, InjectedFaultError
+from leanops.ingest.config import IngestSettings
 from leanops.ingest.delivery import MAX_BYTES_PER_RECORD
 from leanops.ingest.events import sqs_event
+from leanops.ingest.sqs_processor import process_sqs_batch
+from leanops.ingest.streams import stream_for
 
 pytestmark = pytest.mark.usefixtures("ingest_env")
 
@@ -148,18 +153,57 @@ def test_oversized_message_fails_alone_and_is_never_sent(
     assert [row["message_id"] for row in firehose.delivered_rows()] == ["small"]
 
 
-def test_message_from_unknown_queue_fails_alone(
-    handlers: dict[str, ModuleType], context: LambdaContextStub
+@pytest.mark.parametrize(
+    ("queue", "reason"),
+    [
+        ("leanops-staging-orders", "is not a topic queue of this stack"),
+        ("leanops-dev-orders-dlq", "must match"),
+        ("leanops-dev-Orders", "must match"),
+        ("leanops-dev-dlq_errors", "collides with a shared table name"),
+    ],
+)
+def test_message_from_a_queue_outside_the_stack_fails_alone_with_a_clear_reason(
+    handlers: dict[str, ModuleType], context: LambdaContextStub, queue: str, reason: str
 ) -> None:
-    # GIVEN one record comes from a queue LEANOPS_QUEUE_TOPICS does not name
+    # GIVEN one record from another stack's queue, a DLQ, a bad or a reserved topic name
     known = sqs_record("ok", message_id="known")
-    stray = sqs_record("lost?", message_id="stray", queue="leanops-dev-unknown")
+    stray = sqs_record("lost?", message_id="stray", queue=queue)
+    firehose = FakeFirehose()
+    # WHEN the handler runs (LEANOPS_NAME_PREFIX=leanops-dev)
+    outcome = process_sqs_batch(
+        list(SQSEvent(sqs_event([known, stray])).records),
+        IngestSettings.from_mapping(os.environ),
+        firehose,
+    )
+    response = _run(handlers, sqs_event([known, stray]), context, FakeFirehose())
+    # THEN only the stray record fails, with a reason naming the queue and the rule
+    assert _failed_ids(response) == ["stray"]
+    assert list(outcome.failures) == ["stray"]
+    assert f"queue {queue!r}" in outcome.failures["stray"] and reason in outcome.failures["stray"]
+    assert [row["topic_name"] for row in firehose.delivered_rows()] == ["orders"]
+
+
+def test_each_topic_goes_to_its_stream(
+    handlers: dict[str, ModuleType],
+    context: LambdaContextStub,
+    three_streams: list[str],
+) -> None:
+    # GIVEN three streams and messages of two topics (assigned to two streams) in one event
+    streams = three_streams
+    records = [
+        sqs_record(str(i), message_id=f"{topic}-{i}", queue=f"leanops-dev-{topic}")
+        for i in range(3)
+        for topic in ("orders", "refunds")
+    ]
     firehose = FakeFirehose()
     # WHEN the handler runs
-    response = _run(handlers, sqs_event([known, stray]), context, firehose)
-    # THEN only the stray record fails
-    assert _failed_ids(response) == ["stray"]
-    assert [row["topic_name"] for row in firehose.delivered_rows()] == ["orders"]
+    response = _run(handlers, sqs_event(records), context, firehose)
+    # THEN every record reached the stream its topic is assigned to, and only that one
+    assert response == {"batchItemFailures": []}
+    assert stream_for("orders", streams) != stream_for("refunds", streams)
+    assert {
+        stream: [row["topic_name"] for row in rows] for stream, rows in firehose.rows_by_stream().items()
+    } == {stream_for("orders", streams): ["orders"] * 3, stream_for("refunds", streams): ["refunds"] * 3}
 
 
 def test_501_messages_take_two_calls(handlers: dict[str, ModuleType], context: LambdaContextStub) -> None:

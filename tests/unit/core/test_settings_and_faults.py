@@ -36,10 +36,15 @@ def test_bad_settings_name_the_key(override: dict[str, str], message: str) -> No
         settings.JobSettings.from_mapping({**BASE, **override})
 
 
-def test_queue_topics_must_be_a_json_object() -> None:
-    assert settings.queue_topics({settings.QUEUE_TOPICS: '{"q-orders": "orders"}'}) == {"q-orders": "orders"}
-    with pytest.raises(ConfigurationError, match="JSON object"):
-        settings.queue_topics({settings.QUEUE_TOPICS: '["orders"]'})
+def test_name_lists_are_comma_separated_and_refuse_repeats() -> None:
+    assert settings.name_list(
+        {settings.FIREHOSE_STREAMS: "a-raw, a-raw-2"}, settings.FIREHOSE_STREAMS, "stream"
+    ) == (
+        "a-raw",
+        "a-raw-2",
+    )
+    with pytest.raises(ConfigurationError):
+        settings.name_list({settings.FIREHOSE_STREAMS: "a-raw,a-raw"}, settings.FIREHOSE_STREAMS, "stream")
 
 
 def test_fault_plan_is_deterministic_per_seed() -> None:

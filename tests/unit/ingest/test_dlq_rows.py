@@ -16,7 +16,7 @@ from leanops.ingest.dlq_archiver import build_dlq_row, is_truncated
 from leanops.ingest.envelope import encode_row
 
 DLQ_ARN = "arn:aws:sqs:eu-west-1:123456789012:leanops-dev-orders-dlq"
-CONFIG = IngestSettings(firehose_stream="s", queue_topics={"leanops-dev-orders-dlq": "orders"})
+CONFIG = IngestSettings(firehose_streams=("s",), name_prefix="leanops-dev")
 ARCHIVED = datetime(2026, 1, 2, tzinfo=UTC)
 SMALL = FirehoseLimits(max_bytes_per_record=2000)
 
@@ -59,5 +59,5 @@ def test_too_large_row_is_cut_at_a_character_boundary_and_says_so(
 
 def test_message_of_an_unknown_dlq_is_rejected(make_record: Callable[..., SQSRecord]) -> None:
     record = make_record(queue_arn="arn:aws:sqs:eu-west-1:123456789012:elsewhere")
-    with pytest.raises(RecordRejectedError, match="queue 'elsewhere' has no topic in LEANOPS_QUEUE_TOPICS"):
+    with pytest.raises(RecordRejectedError, match="queue 'elsewhere' is not a DLQ of this stack"):
         build_dlq_row(record, CONFIG, ARCHIVED, SMALL)

@@ -1,7 +1,8 @@
 """Lambda dlq_archiver: messages of a topic's DLQ -> dlq_errors rows -> Firehose.
 
 Thin wiring (STYLE.md §2); the logic is :mod:`leanops.ingest.dlq_archiver`. Configured by
-``LEANOPS_FIREHOSE_STREAM`` and ``LEANOPS_QUEUE_TOPICS`` (for this Lambda: DLQ name -> topic).
+``LEANOPS_FIREHOSE_STREAMS`` and ``LEANOPS_NAME_PREFIX`` (a DLQ ``<prefix>-<topic>-dlq`` carries
+``<topic>``).
 Returns ``batchItemFailures``; when every message fails the invocation raises.
 """
 
@@ -28,7 +29,7 @@ def lambda_handler(
     """Archive the DLQ batch into dlq_errors and report the messages that were not archived."""
     config = IngestSettings.from_mapping(os.environ)
     records = list(SQSEvent(event).records)
-    logger.append_keys(firehose_stream=config.firehose_stream, batch_size=len(records))
+    logger.append_keys(name_prefix=config.name_prefix, batch_size=len(records))
     outcome = archive_dlq_batch(records, config, firehose or boto3.client("firehose"))
     for message_id, reason in outcome.failures.items():
         logger.error("DLQ message not archived", message_id=message_id, reason=reason)

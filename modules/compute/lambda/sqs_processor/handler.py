@@ -1,7 +1,8 @@
 """Lambda sqs_processor: SQS messages -> envelopes -> Firehose PutRecordBatch.
 
 Thin wiring (STYLE.md §2); the logic is :mod:`leanops.ingest.sqs_processor`. Configured by
-``LEANOPS_FIREHOSE_STREAM``, ``LEANOPS_QUEUE_TOPICS`` (queue name -> topic) and optionally
+``LEANOPS_FIREHOSE_STREAMS`` (the stack's stream names, comma-separated), ``LEANOPS_NAME_PREFIX``
+(a queue ``<prefix>-<topic>`` carries ``<topic>``) and optionally
 ``LEANOPS_FIREHOSE_MAX_ATTEMPTS`` / ``LEANOPS_FIREHOSE_BASE_DELAY_MS``. Returns
 ``batchItemFailures`` (``function_response_types = ["ReportBatchItemFailures"]``); when every
 message fails the invocation raises so SQS retries the whole batch.
@@ -30,7 +31,7 @@ def lambda_handler(
     """Deliver the batch to Firehose and report the messages that did not get there."""
     config = IngestSettings.from_mapping(os.environ)
     records = list(SQSEvent(event).records)
-    logger.append_keys(firehose_stream=config.firehose_stream, batch_size=len(records))
+    logger.append_keys(name_prefix=config.name_prefix, batch_size=len(records))
     outcome = process_sqs_batch(records, config, firehose or boto3.client("firehose"))
     for message_id, reason in outcome.failures.items():
         logger.error("message not delivered to Firehose", message_id=message_id, reason=reason)

@@ -38,9 +38,8 @@ variables {
   region               = "eu-west-1"
   kms_key_arn          = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000"
   kms_key_alias_name   = "alias/leanops-test"
-  firehose_stream_name = "leanops-test-raw"
-  queue_topics         = { "leanops-test-orders" = "orders" }
-  dlq_topics           = { "leanops-test-orders-dlq" = "orders" }
+  firehose_stream_names = ["leanops-test-raw", "leanops-test-raw-2"]
+  queue_name_prefix     = "leanops-test"
   package_paths = {
     sqs_processor      = "does/not/exist/sqs_processor.zip"
     firehose_transform = "does/not/exist/firehose_transform.zip"
@@ -62,13 +61,13 @@ run "three_functions_with_their_environment" {
   }
 
   assert {
-    condition     = jsondecode(aws_lambda_function.this["sqs_processor"].environment[0].variables.LEANOPS_QUEUE_TOPICS) == { "leanops-test-orders" = "orders" } && aws_lambda_function.this["sqs_processor"].environment[0].variables.LEANOPS_FIREHOSE_STREAM == "leanops-test-raw"
-    error_message = "sqs_processor must get LEANOPS_QUEUE_TOPICS (queue -> topic) and LEANOPS_FIREHOSE_STREAM."
+    condition = alltrue([for name in ["sqs_processor", "dlq_archiver"] : aws_lambda_function.this[name].environment[0].variables.LEANOPS_FIREHOSE_STREAMS == "leanops-test-raw,leanops-test-raw-2" && aws_lambda_function.this[name].environment[0].variables.LEANOPS_NAME_PREFIX == "leanops-test"])
+    error_message = "sqs_processor and dlq_archiver must get LEANOPS_FIREHOSE_STREAMS (the stream names) and LEANOPS_NAME_PREFIX (they derive a queue's topic from its name)."
   }
 
   assert {
-    condition     = jsondecode(aws_lambda_function.this["dlq_archiver"].environment[0].variables.LEANOPS_QUEUE_TOPICS) == { "leanops-test-orders-dlq" = "orders" }
-    error_message = "dlq_archiver must get LEANOPS_QUEUE_TOPICS mapping DLQ names to topics."
+    condition     = alltrue([for fn in values(aws_lambda_function.this) : length([for key in keys(fn.environment[0].variables) : key if key == "LEANOPS_QUEUE_TOPICS"]) == 0])
+    error_message = "No function may carry a per-topic map in its environment (Lambda's 4 KB limit)."
   }
 
   assert {
@@ -86,23 +85,28 @@ run "each_role_grants_only_what_its_function_does" {
   command = apply
 
   assert {
-    condition     = flatten([for s in jsondecode(aws_iam_role_policy.this["sqs_processor"].policy).Statement : s.Resource if s.Sid == "ConsumeOwnQueues"]) == ["arn:aws:sqs:eu-west-1:123456789012:leanops-test-orders"]
-    error_message = "sqs_processor may consume the topic queues only."
+    condition     = flatten([for s in jsondecode(aws_iam_role_policy.this["sqs_processor"].policy).Statement : s.Resource if s.Sid == "ConsumeOwnQueues"]) == ["arn:aws:sqs:eu-west-1:123456789012:leanops-test-*"] && flatten([for s in jsondecode(aws_iam_role_policy.this["sqs_processor"].policy).Statement : s.Resource if s.Sid == "NotTheDeadLetterQueues" && s.Effect == "Deny"]) == ["arn:aws:sqs:eu-west-1:123456789012:leanops-test-*-dlq"]
+    error_message = "sqs_processor may consume the stack's queues by name pattern, the DLQs excepted (explicit Deny)."
   }
 
   assert {
-    condition     = flatten([for s in jsondecode(aws_iam_role_policy.this["sqs_processor"].policy).Statement : s.Resource if s.Sid == "PutToStream"]) == ["arn:aws:firehose:eu-west-1:123456789012:deliverystream/leanops-test-raw"]
-    error_message = "sqs_processor may write to the one stream only."
+    condition     = flatten([for s in jsondecode(aws_iam_role_policy.this["sqs_processor"].policy).Statement : s.Resource if s.Sid == "PutToStream"]) == ["arn:aws:firehose:eu-west-1:123456789012:deliverystream/leanops-test-raw", "arn:aws:firehose:eu-west-1:123456789012:deliverystream/leanops-test-raw-2"]
+    error_message = "sqs_processor may write to the stack's streams only."
   }
 
   assert {
-    condition     = flatten([for s in jsondecode(aws_iam_role_policy.this["dlq_archiver"].policy).Statement : s.Resource if s.Sid == "ConsumeOwnQueues"]) == ["arn:aws:sqs:eu-west-1:123456789012:leanops-test-orders-dlq"]
+    condition     = flatten([for s in jsondecode(aws_iam_role_policy.this["dlq_archiver"].policy).Statement : s.Resource if s.Sid == "ConsumeOwnQueues"]) == ["arn:aws:sqs:eu-west-1:123456789012:leanops-test-*-dlq"]
     error_message = "dlq_archiver may consume the DLQs only."
   }
 
   assert {
     condition     = !contains([for s in jsondecode(aws_iam_role_policy.this["firehose_transform"].policy).Statement : s.Sid], "PutToStream") && !contains([for s in jsondecode(aws_iam_role_policy.this["firehose_transform"].policy).Statement : s.Sid], "ConsumeOwnQueues")
     error_message = "firehose_transform needs neither queues nor the stream."
+  }
+
+  assert {
+    condition     = output.firehose_transform_function_arn == "arn:aws:lambda:eu-west-1:123456789012:function:leanops-test-firehose-transform" && output.function_timeouts["sqs_processor"] == 60
+    error_message = "The transform ARN (what Firehose invokes) and the timeouts (the queues' visibility derives from them) must be known from the inputs."
   }
 }
 

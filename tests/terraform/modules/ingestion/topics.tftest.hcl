@@ -43,7 +43,6 @@ variables {
   dlq_archiver_function_arn       = "arn:aws:lambda:eu-west-1:123456789012:function:leanops-test-dlq-archiver"
   firehose_transform_function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:leanops-test-firehose-transform"
   data_lake_bucket_arn            = "arn:aws:s3:::leanops-test-lake-123456789012"
-  raw_table_names                 = ["orders", "dlq_errors"]
   topics = {
     orders = { batch_size = 50, maximum_batching_window_seconds = 10, max_receive_count = 4, maximum_concurrency = 3 }
   }
@@ -88,9 +87,103 @@ run "a_topic_gets_queue_dlq_and_partial_failure_mapping" {
   }
 
   assert {
-    condition     = length(output.queue_topics) == 1 && output.queue_topics["leanops-test-orders"] == "orders" && length(output.dlq_topics) == 1 && output.dlq_topics["leanops-test-orders-dlq"] == "orders"
-    error_message = "queue_topics / dlq_topics must map each queue name to its topic (LEANOPS_QUEUE_TOPICS)."
+    condition     = output.queue_name_prefix == "leanops-test" && output.queue_arn_patterns.queues == "arn:aws:sqs:eu-west-1:123456789012:leanops-test-*" && output.queue_arn_patterns.dlqs == "arn:aws:sqs:eu-west-1:123456789012:leanops-test-*-dlq"
+    error_message = "The module must expose the queue name prefix (LEANOPS_NAME_PREFIX) and the stack's queue ARN patterns, not a per-topic map."
   }
+
+  # Lambda developer guide (SQS event source mapping): visibility timeout >= 6 x function timeout (+ batching window).
+  assert {
+    condition     = aws_sqs_queue.this["orders"].visibility_timeout_seconds == 6 * 60 + 10 && aws_sqs_queue.dlq["orders"].visibility_timeout_seconds == 6 * 60
+    error_message = "Unset, the visibility timeout must be derived: 6 x the function timeout (60 s) + the batching window (10 s); the DLQ's 6 x dlq_archiver's timeout."
+  }
+}
+
+run "visibility_timeout_follows_the_function_timeout" {
+  command = plan
+
+  variables {
+    sqs_processor_timeout_seconds = 120
+    dlq_archiver_timeout_seconds  = 30
+    topics = {
+      orders   = { maximum_batching_window_seconds = 5 }
+      payments = { visibility_timeout_seconds = 900 }
+    }
+  }
+
+  assert {
+    condition     = aws_sqs_queue.this["orders"].visibility_timeout_seconds == 725 && aws_sqs_queue.this["payments"].visibility_timeout_seconds == 900 && aws_sqs_queue.dlq["orders"].visibility_timeout_seconds == 180
+    error_message = "Derived: 6 x 120 + 5 = 725 s; an explicit value above the minimum is kept; DLQ: 6 x 30 = 180 s."
+  }
+}
+
+run "a_visibility_timeout_under_six_function_timeouts_is_rejected" {
+  command = plan
+
+  variables {
+    sqs_processor_timeout_seconds = 60
+    topics                        = { orders = { visibility_timeout_seconds = 300, maximum_batching_window_seconds = 5 } }
+  }
+
+  expect_failures = [var.topics]
+}
+
+run "maximum_concurrency_is_optional_per_topic" {
+  command = plan
+
+  variables {
+    topics = {
+      orders   = { maximum_concurrency = 5 }
+      payments = {}
+    }
+  }
+
+  assert {
+    condition     = aws_lambda_event_source_mapping.this["orders"].scaling_config[0].maximum_concurrency == 5 && length(aws_lambda_event_source_mapping.this["payments"].scaling_config) == 0
+    error_message = "A topic with maximum_concurrency gets a scaling_config; a topic without gets none (it shares sqs_processor's reserved concurrency)."
+  }
+}
+
+run "a_maximum_concurrency_under_two_is_rejected" {
+  command = plan
+
+  variables {
+    topics = { orders = { maximum_concurrency = 1 } }
+  }
+
+  expect_failures = [var.topics]
+}
+
+run "several_streams_share_one_role_scoped_by_pattern" {
+  command = plan
+
+  variables {
+    firehose_stream_count = 3
+  }
+
+  assert {
+    condition     = tolist(aws_kinesis_firehose_delivery_stream.this[*].name) == tolist(["leanops-test-raw", "leanops-test-raw-2", "leanops-test-raw-3"]) && output.firehose_stream_names == tolist(["leanops-test-raw", "leanops-test-raw-2", "leanops-test-raw-3"]) && output.firehose_delivery_stream_name == "leanops-test-raw"
+    error_message = "firehose_stream_count = 3 must create <prefix>-raw, <prefix>-raw-2, <prefix>-raw-3 (the first keeps the one-stream name)."
+  }
+
+  assert {
+    condition     = tolist(aws_cloudwatch_log_group.firehose[*].name) == tolist(["/aws/kinesisfirehose/leanops-test-raw", "/aws/kinesisfirehose/leanops-test-raw-2", "/aws/kinesisfirehose/leanops-test-raw-3"]) && aws_kinesis_firehose_delivery_stream.this[2].iceberg_configuration[0].cloudwatch_logging_options[0].log_group_name == "/aws/kinesisfirehose/leanops-test-raw-3"
+    error_message = "Each stream must log to its own log group."
+  }
+
+  assert {
+    condition     = flatten([for s in jsondecode(aws_iam_role_policy.firehose[0].policy).Statement : s.Resource if s.Sid == "WriteDeliveryLogs"]) == ["arn:aws:logs:eu-west-1:123456789012:log-group:/aws/kinesisfirehose/leanops-test-raw*:*"]
+    error_message = "The shared role must write the streams' log groups by pattern."
+  }
+}
+
+run "a_stream_count_of_zero_is_rejected" {
+  command = plan
+
+  variables {
+    firehose_stream_count = 0
+  }
+
+  expect_failures = [var.firehose_stream_count]
 }
 
 run "the_stream_writes_iceberg_with_errors_under_firehose_errors" {
@@ -115,10 +208,9 @@ run "the_stream_writes_iceberg_with_errors_under_firehose_errors" {
     condition = toset(flatten([for s in jsondecode(aws_iam_role_policy.firehose[0].policy).Statement : s.Resource if s.Sid == "UpdateRawTables"])) == toset([
       "arn:aws:glue:eu-west-1:123456789012:catalog",
       "arn:aws:glue:eu-west-1:123456789012:database/iceberg_raw_db",
-      "arn:aws:glue:eu-west-1:123456789012:table/iceberg_raw_db/orders",
-      "arn:aws:glue:eu-west-1:123456789012:table/iceberg_raw_db/dlq_errors",
+      "arn:aws:glue:eu-west-1:123456789012:table/iceberg_raw_db/*",
     ])
-    error_message = "The stream's role may update the RAW tables only."
+    error_message = "The stream's role may update the tables of the RAW database only (by pattern: its size does not grow with the topics)."
   }
 }
 
