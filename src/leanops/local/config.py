@@ -16,6 +16,7 @@ from pathlib import Path
 from leanops import contracts, definitions, settings
 from leanops.exceptions import ConfigurationError
 from leanops.ingest.config import FIREHOSE_BASE_DELAY_MS
+from leanops.local import deployed
 
 HOME_ENV = "LEANOPS_HOME"
 DEFAULT_HOME = ".leanops"
@@ -30,9 +31,10 @@ CONTRACTS_PREFIX = "contracts/"
 FIREHOSE_ERRORS_PREFIX = "firehose-errors/"
 DLQ_SUFFIX = "-dlq"
 
-DEFAULT_BATCH_SIZE = 10
-DEFAULT_MAX_RECEIVE_COUNT = 8
-DEFAULT_VISIBILITY_TIMEOUT = 120
+# The defaults of Terraform's topics map (leanops.local.deployed, checked against the plan).
+DEFAULT_BATCH_SIZE = deployed.ESM_BATCH_SIZE
+DEFAULT_MAX_RECEIVE_COUNT = deployed.MAX_RECEIVE_COUNT
+DEFAULT_VISIBILITY_TIMEOUT = deployed.QUEUE_VISIBILITY_TIMEOUT_SECONDS
 SQS_MAX_RECEIVE_BATCH = 10
 
 SQS_PROCESSOR = "sqs_processor"

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 from leanops import settings
 from leanops.adapters.contract_store import ContractStore
+from leanops.local import deployed
 from leanops.local.config import ResourceNames
 from leanops.local.workers import WorkerError
 from leanops.planner import GATE_CLOSED, CatalogTableStateReader, CyclePlan, CyclePlanner
@@ -92,6 +93,7 @@ def job_arguments(names: ResourceNames, topics: list[str], run_id: str) -> list[
         settings.CHECKPOINT_TABLE: names.checkpoint_table,
         settings.LOCK_TABLE: names.lock_table,
         settings.ALERT_TOPIC_ARN: names.alert_topic_arn,
+        settings.LOCK_TTL_SECONDS: str(deployed.GLUE_LOCK_TTL_SECONDS),
         settings.RUN_ID: run_id,
     }
     return [part for key, value in values.items() for part in (f"--{key}", value)]

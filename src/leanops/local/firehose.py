@@ -24,6 +24,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from leanops import faults
+from leanops.local import deployed
 from leanops.local.config import ACCOUNT_ID, FIREHOSE_ERRORS_PREFIX, REGION
 from leanops.local.lambda_runtime import LocalLambdaContext
 from leanops.local.rows import arrow_table_for
@@ -53,6 +54,21 @@ def _decode_row(record: Mapping[str, Any]) -> Any:
 
 def _now_ms() -> int:
     return int(datetime.now(UTC).timestamp() * 1000)
+
+
+def _transform_batch_size(pending: list[dict[str, Any]]) -> int:
+    """Return how many of the oldest records one transform invocation gets.
+
+    Firehose hands the Lambda at most ``BufferSizeInMBs`` of data (leanops.local.deployed, as
+    Terraform's processor sets it); this emulation also at most TRANSFORM_BATCH_RECORDS records.
+    """
+    limit = deployed.FIREHOSE_TRANSFORM_BUFFER_SIZE_MIB * 1024 * 1024
+    total = 0
+    for count, entry in enumerate(pending[:TRANSFORM_BATCH_RECORDS]):
+        total += len(entry["data"]) * 3 // 4  # the record's bytes (base64 in the buffer)
+        if total > limit and count:
+            return count
+    return min(len(pending), TRANSFORM_BATCH_RECORDS)
 
 
 @dataclass
@@ -169,7 +185,8 @@ class LocalFirehose:
         report = FlushReport()
         pending = self.buffered()
         while pending:
-            chunk, pending = pending[:TRANSFORM_BATCH_RECORDS], pending[TRANSFORM_BATCH_RECORDS:]
+            size = _transform_batch_size(pending)
+            chunk, pending = pending[:size], pending[size:]
             self._deliver_chunk(chunk, report)
             self._rewrite_buffer(pending)
         return report

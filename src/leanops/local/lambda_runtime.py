@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
+from leanops.local import deployed
 from leanops.local.aws import patched_environ
 from leanops.local.config import ACCOUNT_ID, POWERTOOLS_SERVICE_NAME, REGION, repo_root
 
 LAMBDA_DIR = Path("modules") / "compute" / "lambda"
-LAMBDA_TIMEOUT_MS = 300_000
-LAMBDA_MEMORY_MB = 512
+LAMBDA_TIMEOUT_MS = deployed.LAMBDA_TIMEOUT_SECONDS * 1000
+LAMBDA_MEMORY_MB = deployed.LAMBDA_MEMORY_MB
 
 
 def load_module_from_path(path: Path, module_name: str) -> ModuleType:

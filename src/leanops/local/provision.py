@@ -17,6 +17,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from leanops.local import deployed
 from leanops.local.config import REGION, ResourceNames, TopicSettings
 from leanops.local.tables import ensure_shared_tables, ensure_topic_tables
 
@@ -68,14 +69,20 @@ def provision_topic(
 ) -> str:
     """Create a topic's queue, DLQ (with redrive) and RAW table; return the queue URL."""
     sqs = clients["sqs"]
-    dlq_url = sqs.create_queue(QueueName=names.dlq(topic), Attributes={"MessageRetentionPeriod": "1209600"})[
-        "QueueUrl"
-    ]
+    dlq_attributes = {
+        "MessageRetentionPeriod": str(deployed.DLQ_RETENTION_SECONDS),
+        "VisibilityTimeout": str(deployed.DLQ_VISIBILITY_TIMEOUT_SECONDS),
+    }
+    dlq_url = sqs.create_queue(QueueName=names.dlq(topic), Attributes=dlq_attributes)["QueueUrl"]
     redrive = {
         "deadLetterTargetArn": names.queue_arn(names.dlq(topic)),
         "maxReceiveCount": str(settings.max_receive_count),
     }
-    attributes = {"VisibilityTimeout": str(settings.visibility_timeout), "RedrivePolicy": json.dumps(redrive)}
+    attributes = {
+        "VisibilityTimeout": str(settings.visibility_timeout),
+        "MessageRetentionPeriod": str(deployed.QUEUE_RETENTION_SECONDS),
+        "RedrivePolicy": json.dumps(redrive),
+    }
     try:
         queue_url = sqs.create_queue(QueueName=names.queue(topic), Attributes=attributes)["QueueUrl"]
     except ClientError as exc:

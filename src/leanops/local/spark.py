@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from leanops import definitions
+from leanops.local import deployed
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -64,7 +65,7 @@ def spark_conf(home: Path) -> dict[str, str]:
         "spark.master": LOCAL_MASTER,
         "spark.app.name": APP_NAME,
         "spark.jars": f"{iceberg_jar()},{sqlite_jdbc_jar()}",
-        "spark.sql.extensions": "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions",
+        **deployed.GLUE_SHARED_SPARK_CONF,
         catalog: "org.apache.iceberg.spark.SparkCatalog",
         f"{catalog}.catalog-impl": "org.apache.iceberg.jdbc.JdbcCatalog",
         f"{catalog}.uri": f"jdbc:sqlite:{catalog_uri(home)}",
@@ -76,7 +77,6 @@ def spark_conf(home: Path) -> dict[str, str]:
         # would leave a result set open that pins an SQLite read snapshot (SQLITE_BUSY_SNAPSHOT).
         f"{catalog}.jdbc.init-catalog-tables": "false",
         "spark.sql.defaultCatalog": definitions.catalog_name(),
-        "spark.sql.session.timeZone": "UTC",
         "spark.sql.shuffle.partitions": "2",
         "spark.default.parallelism": "2",
         "spark.ui.enabled": "false",
