@@ -1,5 +1,5 @@
 # Lean-Ops: the two entry points of the README, and a few helpers.
-.PHONY: setup e2e test test-fast build terraform-checks clean
+.PHONY: setup e2e test test-fast build terraform-checks bench clean
 
 setup:
 	@scripts/setup_local.sh
@@ -25,6 +25,12 @@ build: setup
 terraform-checks: setup
 	@scripts/install_iac_tools.sh
 	.venv/bin/pytest tests/terraform -q
+
+# Every benchmark figure side by side, one JSON line per metric on stdout, a table on stderr
+# (benchmarks/bench_pipeline.py): 100k events by default, `make bench EVENTS=1000000` for 1M.
+EVENTS ?= 100000
+bench: setup
+	@.venv/bin/python benchmarks/bench_pipeline.py --events $(EVENTS)
 
 clean:
 	rm -rf build .leanops .pytest_cache

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
 from pathlib import Path
+from typing import Any
 
-from leanops.cli.local_target import status_document
+from leanops.cli.local_target import cmd_drift, cmd_errors, cmd_runs, cmd_topics, status_document
 from leanops.local.duckdb_engine import LocalSqlEngine
 from leanops.local.pipeline import LocalPipeline
 from leanops.local.query import query_csv, write_csv
@@ -137,3 +139,31 @@ def test_query_csv_quotes_and_prints_null_as_empty(pipeline: LocalPipeline) -> N
         query_csv(pipeline.catalog, "SELECT 1 AS one, CAST(NULL AS VARCHAR) AS nothing")
         == "one,nothing\n1,\n"
     )
+
+
+def test_operator_commands_show_errors_drift_runs_and_topics(
+    pipeline: LocalPipeline, tmp_path: Path, capsys: Any
+) -> None:
+    # GIVEN a topic run once with a parse error, a contract error and a new field
+    topic = new_topic("orders")
+    pipeline.upload_contract(topic, contract_for(topic))
+    lines = [
+        order("o-1", "1.00", "2026-01-01T10:00:00Z"),
+        "{broken",
+        order("o-2", "abc", "2026-01-01T10:00:00Z"),
+    ]
+    send_lines(pipeline, topic, lines, tmp_path)
+    assert run_until_ok(pipeline, [topic]) == 1
+    capsys.readouterr()
+    # WHEN the operator commands run over it
+    for command in (cmd_errors, cmd_drift):
+        assert command(pipeline, argparse.Namespace(topic=topic)) == 0
+    assert cmd_runs(pipeline, argparse.Namespace(limit=50)) == 0
+    assert cmd_topics(pipeline, argparse.Namespace()) == 0
+    out = capsys.readouterr().out
+    # THEN errors groups both error rows by table and reason, with an example message
+    errors_part, drift_part = out.split(f"drift of {topic}")[0], out.split(f"drift of {topic}")[1]
+    assert "parse_errors" in errors_part and "errors" in errors_part and "{broken" in errors_part
+    # AND drift lists the topic's first fields, runs the run that processed it, topics its open gate
+    assert "order_id" in drift_part and "added" in drift_part
+    assert topic in out.split("runs")[-1] and "open" in out.split("topics")[-1]

@@ -1,0 +1,147 @@
+"""The ingest side: the sqs_processor handler in process, and the local emulation's SQS path.
+
+* Handler: ``modules/compute/lambda/sqs_processor/handler.py`` loaded as the tests load it
+  (leanops.local.lambda_runtime), called with SQS events of the topic's batch size and a Firehose
+  client that accepts everything (no network): messages per CPU-second of this one-threaded
+  process (= per core) and PutRecordBatch calls per batch.
+* Local SQS: moto's server as the emulation starts it (``start_moto_server``: the local moto
+  patches applied); ``send`` is the emulation's own (leanops.local.sender: SendMessageBatch of
+  10); delivery is the emulation's poller (leanops.local.delivery.QueuePoller: receive 10,
+  invoke, DeleteMessageBatch) with the in-process handler, until the queue is empty.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from leanops import settings
+from leanops.ingest.events import sqs_event, sqs_record_from_message
+from leanops.ingest.retry import DEFAULT_MAX_ATTEMPTS
+from leanops.local.aws import patched_environ
+from leanops.local.config import DEFAULT_BATCH_SIZE, SQS_PROCESSOR, ResourceNames, TopicSettings
+from leanops.local.delivery import QueuePoller
+from leanops.local.lambda_runtime import LocalLambdaContext, lambda_handler_module
+
+NAME_PREFIX = "leanops-bench"
+STREAM = f"{NAME_PREFIX}-raw"
+SENT_MS = 1_795_000_000_000
+
+
+@dataclass
+class AcceptingFirehose:
+    """A Firehose client accepting every record (counts calls and records; keeps nothing)."""
+
+    calls: int = 0
+    records: int = 0
+
+    def put_record_batch(
+        self, *, DeliveryStreamName: str, Records: Sequence[Mapping[str, bytes]]
+    ) -> dict[str, Any]:
+        """Accept the records."""
+        self.calls += 1
+        self.records += len(Records)
+        return {
+            "FailedPutCount": 0,
+            "Encrypted": False,
+            "RequestResponses": [{"RecordId": str(index)} for index in range(len(Records))],
+        }
+
+
+@dataclass
+class IngestFigures:
+    """What the ingest side measured."""
+
+    handler_msgs_per_cpu_s: float = 0.0
+    firehose_calls_per_batch: float = 0.0
+    send_msgs_per_s: dict[int, float] = field(default_factory=dict)
+    delivery_msgs_per_s: dict[int, float] = field(default_factory=dict)
+
+
+def lambda_environment() -> dict[str, str]:
+    """Return the sqs_processor environment (Terraform's keys, modules/compute), no retry waits."""
+    return {
+        settings.FIREHOSE_STREAMS: STREAM,
+        settings.NAME_PREFIX: NAME_PREFIX,
+        "LEANOPS_FIREHOSE_MAX_ATTEMPTS": str(DEFAULT_MAX_ATTEMPTS),
+        "LEANOPS_FIREHOSE_BASE_DELAY_MS": "0",
+    }
+
+
+def _message(body: str, index: int) -> dict[str, Any]:
+    return {
+        "MessageId": str(uuid.UUID(int=index)),
+        "ReceiptHandle": f"handle-{index}",
+        "Body": body,
+        "Attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": str(SENT_MS + index)},
+        "MessageAttributes": {},
+    }
+
+
+def bench_handler(bodies: Sequence[str], batch_size: int = DEFAULT_BATCH_SIZE) -> tuple[float, float]:
+    """Return (messages per CPU-second, Firehose calls per batch) of the handler in process."""
+    names = ResourceNames(NAME_PREFIX)
+    queue_arn = names.queue_arn(names.queue("orders"))
+    events = [
+        sqs_event(
+            [
+                sqs_record_from_message(_message(body, start + offset), queue_arn)
+                for offset, body in enumerate(bodies[start : start + batch_size])
+            ]
+        )
+        for start in range(0, len(bodies), batch_size)
+    ]
+    firehose = AcceptingFirehose()
+    with patched_environ(lambda_environment()):
+        handler = lambda_handler_module(SQS_PROCESSOR).lambda_handler
+        context = LocalLambdaContext.for_function(f"{NAME_PREFIX}-{SQS_PROCESSOR}")
+        started = time.process_time()
+        for event in events:
+            handler(event, context, firehose=firehose)
+        cpu = time.process_time() - started
+    return len(bodies) / cpu, firehose.calls / len(events)
+
+
+def bench_local_sqs(
+    sqs: Any, home: Path, bodies: Sequence[str], depths: Sequence[int]
+) -> tuple[dict[int, float], dict[int, float]]:
+    """Return send and delivery messages/s of the emulation's SQS path at each queue depth."""
+    from leanops.local.ledger import Ledger
+    from leanops.local.sender import send_file
+
+    names = ResourceNames(NAME_PREFIX)
+    send_rates: dict[int, float] = {}
+    delivery_rates: dict[int, float] = {}
+    firehose = AcceptingFirehose()
+    with patched_environ(lambda_environment()):
+        function = lambda_handler_module(SQS_PROCESSOR).lambda_handler
+        for depth in depths:
+            topic = f"queued_{depth}"
+            queue_url = sqs.create_queue(QueueName=names.queue(topic))["QueueUrl"]
+            data = home / f"{topic}.jsonl"
+            lines = [(body or "{}").replace("\n", " ") for body in bodies[:depth]]
+            lines += ["{}"] * (depth - len(lines))
+            data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            started = time.perf_counter()
+            sent = send_file(sqs, queue_url, topic, data, Ledger(home)).sent
+            send_rates[depth] = len(sent) / (time.perf_counter() - started)
+            poller = QueuePoller(
+                sqs, queue_url, names.queue_arn(names.queue(topic)), TopicSettings(), SQS_PROCESSOR
+            )
+            started = time.perf_counter()
+            report = poller.drain(lambda event, context: function(event, context, firehose=firehose))
+            delivery_rates[depth] = report.delivered / (time.perf_counter() - started)
+    return send_rates, delivery_rates
+
+
+def bench_ingest(sqs: Any, home: Path, bodies: Sequence[str], depths: Sequence[int]) -> IngestFigures:
+    """Measure the handler and the local SQS path (see the module docstring)."""
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    handler_rate, calls = bench_handler(bodies)
+    send_rates, delivery_rates = bench_local_sqs(sqs, home, bodies, depths)
+    return IngestFigures(handler_rate, calls, send_rates, delivery_rates)
