@@ -2,7 +2,16 @@
 
 The format is described by ``schemas/curated_schema.json`` (JSON Schema); this module adds the
 checks a JSON Schema cannot express (key fields exist and are required, the topic matches the
-file name, decimal precision and scale are possible, paths do not collide).
+file name, decimal precision and scale are possible, paths are valid and distinct).
+
+A field's ``path`` is the original key path in the body (dotted, any Unicode, see
+leanops.naming.parse_dotted_path), never a column name: the curated job finds its column in the
+topic's recorded mapping (leanops.adapters.column_mapping). Rejected here, naming the field:
+two fields on one path; a path through another field's path (that one would point at an
+object, which flattening splits into its keys); a path deeper than the flattening depth (the
+object at that depth is kept whole as JSON text: read it as a ``string`` field). Arrays are one
+value (JSON text), their elements are not addressable; a path into an array, like one into an
+object beyond the depth, is a per-record error (leanops.transforms.curate), never a NULL.
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ import jsonschema
 
 from leanops import definitions, naming
 from leanops.exceptions import ContractError, TopicNameError
+from leanops.settings import DEFAULT_MAX_NESTING_DEPTH
 
 CONTRACT_SUFFIX = ".json"
 MAX_DECIMAL_PRECISION = 38
@@ -38,8 +48,10 @@ class FieldSpec:
         type: ``string``, ``int``, ``long``, ``double``, ``boolean``, ``date``, ``timestamp`` or
             ``decimal``.
         required: absent or JSON null is an error.
-        path: the keys of the value in the body.
-        source_column: the standardized column holding the value (leanops.naming).
+        path: the keys of the value in the body (the original keys, any Unicode).
+        source_column: the path's readable candidate column (leanops.naming.column_for_path);
+            the column it really has in a topic is in the topic's recorded mapping
+            (leanops.adapters.column_mapping; leanops.transforms.field_paths).
         precision: decimal precision (decimal only).
         scale: decimal scale (decimal only).
     """
@@ -51,6 +63,11 @@ class FieldSpec:
     source_column: str
     precision: int | None = None
     scale: int | None = None
+
+    @property
+    def dotted_path(self) -> str:
+        """The path as the contract writes it (keys joined by ``.``)."""
+        return naming.dotted_path(self.path)
 
     @property
     def spark_type(self) -> str:
@@ -135,7 +152,10 @@ def _field_spec(name: str, raw: dict[str, Any], source: str) -> FieldSpec:
             f"field {name!r}: unknown type {raw['type']!r}; "
             f"use one of {', '.join(SIMPLE_TYPES)} or decimal(p,s)",
         )
-    path = tuple(raw.get("path", name).split("."))
+    try:
+        path = naming.parse_dotted_path(raw.get("path", name))
+    except ValueError as exc:
+        raise ContractError(source, f"field {name!r}: {exc}") from exc
     return FieldSpec(
         name=name,
         type=type_name,
@@ -147,13 +167,51 @@ def _field_spec(name: str, raw: dict[str, Any], source: str) -> FieldSpec:
     )
 
 
-def parse_contract(text: str | bytes, source: str, expected_topic: str | None = None) -> Contract:
+def _check_paths(fields: tuple[FieldSpec, ...], source: str, max_depth: int) -> None:
+    """Refuse paths no value can be read from: too deep, shared, or through another field's path."""
+    by_path: dict[tuple[str, ...], str] = {}
+    for spec in fields:
+        if len(spec.path) > max_depth:
+            kept = naming.dotted_path(spec.path[:max_depth])
+            raise ContractError(
+                source,
+                f"field {spec.name!r}: path {spec.dotted_path!r} has {len(spec.path)} keys, deeper than "
+                f"the flattening depth {max_depth} (LEANOPS_MAX_NESTING_DEPTH); the object at "
+                f"{kept!r} is kept whole as JSON text: read it as a string field",
+            )
+        if spec.path in by_path:
+            raise ContractError(
+                source,
+                f"fields {by_path[spec.path]!r} and {spec.name!r} read the same body value "
+                f"(path {spec.dotted_path!r})",
+            )
+        by_path[spec.path] = spec.name
+    for spec in fields:
+        for depth in range(1, len(spec.path)):
+            if spec.path[:depth] in by_path:
+                other = by_path[spec.path[:depth]]
+                raise ContractError(
+                    source,
+                    f"field {other!r}: path {naming.dotted_path(spec.path[:depth])!r} points at an object "
+                    f"(field {spec.name!r} reads {spec.dotted_path!r} inside it); objects are split into "
+                    "their keys: name a leaf",
+                )
+
+
+def parse_contract(
+    text: str | bytes,
+    source: str,
+    expected_topic: str | None = None,
+    max_depth: int = DEFAULT_MAX_NESTING_DEPTH,
+) -> Contract:
     """Parse and validate the text of a contract.
 
     Args:
         text: the file's content.
         source: where it came from (file name or S3 URI), used in every error.
         expected_topic: the topic its file name says; the contract's ``topic`` must match it.
+        max_depth: the flattening depth of the standardized layer (LEANOPS_MAX_NESTING_DEPTH);
+            a longer path is refused.
 
     Returns:
         The contract.
@@ -190,15 +248,7 @@ def parse_contract(text: str | bytes, source: str, expected_topic: str | None = 
                 raise ContractError(source, f"{role} {name!r} is not a field; fields: {', '.join(by_name)}")
             if not by_name[name].required:
                 raise ContractError(source, f"{role} field {name!r} must be required: true")
-    sources: dict[str, str] = {}
-    for spec in fields:
-        if spec.source_column in sources:
-            raise ContractError(
-                source,
-                f"fields {sources[spec.source_column]!r} and {spec.name!r} read the same body value "
-                f"({spec.source_column})",
-            )
-        sources[spec.source_column] = spec.name
+    _check_paths(fields, source, max_depth)
     return Contract(topic=topic, key=tuple(document["key"]), order_by=document["order_by"], fields=fields)
 
 

@@ -15,8 +15,11 @@ Keys of a nested path are joined with ``__`` (``customer.id`` -> ``customer__id`
 never yields ``__``, so a nested key never meets a flat key holding a dot (``{"a.b": 1}`` ->
 ``a_b``). A body column that would take a system column's name (``message_id``, ``run_id`` ...)
 gets the prefix ``body_``. Names are cut to ``max_length`` (128, within Glue's 255-character
-column name limit: AWS Glue API, "Column structure", Name: "Maximum length of 255"; Athena
-wants lowercase names, "Name databases, tables, and columns") with a short hash of what was cut.
+column name limit: AWS Glue API "Column", Name: "Maximum length of 255",
+docs.aws.amazon.com/glue/latest/webapi/API_Column.html; Athena wants lowercase names of at most
+255 characters, "Name databases, tables, and columns",
+docs.aws.amazon.com/athena/latest/ug/tables-databases-columns-names.html) with a short hash of
+what was cut.
 
 Injective and stable (:func:`assign_columns`): the readable name is only a candidate. The
 standardized job records, per topic, the column every key path got (leanops.adapters.

@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 from leanops.adapters.aws import S3_SERVICE
 from leanops.contracts import CONTRACT_SUFFIX, Contract, parse_contract
 from leanops.exceptions import ConfigurationError
-from leanops.settings import CONTRACTS_URI
+from leanops.settings import CONTRACTS_URI, DEFAULT_MAX_NESTING_DEPTH
 
 logger = logging.getLogger(__name__)
 
@@ -39,16 +39,20 @@ def split_s3_uri(uri: str) -> tuple[str, str]:
 class ContractStore:
     """Reads topic contracts from an S3 prefix."""
 
-    def __init__(self, contracts_uri: str, s3_client: Any | None = None) -> None:
+    def __init__(
+        self, contracts_uri: str, s3_client: Any | None = None, max_depth: int = DEFAULT_MAX_NESTING_DEPTH
+    ) -> None:
         """Open the store.
 
         Args:
             contracts_uri: ``s3://bucket/prefix/`` holding ``{topic}.json`` files.
             s3_client: a boto3 S3 client; created when None.
+            max_depth: the flattening depth (LEANOPS_MAX_NESTING_DEPTH): a longer contract path is refused.
 
         """
         self.bucket, self.prefix = split_s3_uri(contracts_uri)
         self._s3 = s3_client or boto3.client(S3_SERVICE)
+        self._max_depth = max_depth
 
     def uri_of(self, topic: str) -> str:
         """Return the S3 URI of a topic's contract."""
@@ -79,4 +83,6 @@ class ContractStore:
                 return None
             raise
         text = response["Body"].read()
-        return parse_contract(text, source=self.uri_of(topic), expected_topic=topic)
+        return parse_contract(
+            text, source=self.uri_of(topic), expected_topic=topic, max_depth=self._max_depth
+        )

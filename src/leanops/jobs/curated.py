@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from leanops import definitions, faults
-from leanops.adapters.iceberg_ddl import contract_columns, ensure_table
+from leanops.adapters import column_mapping
+from leanops.adapters.iceberg_ddl import contract_columns, ensure_table, qualified_name
 from leanops.jobs import iceberg_io
 from leanops.jobs.context import TopicRun, WriteCounts
 from leanops.transforms import curate
@@ -26,7 +27,9 @@ def process_curated(run: TopicRun, standardized_batch: DataFrame) -> WriteCounts
         What was read and written.
 
     """
-    converted = curate.apply_contract(standardized_batch, run.contract).persist()
+    standardized_table = qualified_name(definitions.table(definitions.STANDARDIZED), run.topic)
+    mapping = column_mapping.read_mapping(run.spark, standardized_table)
+    converted = curate.apply_contract(standardized_batch, run.contract, mapping).persist()
     try:
         rows_read = converted.count()
         if rows_read == 0:

@@ -73,7 +73,7 @@ class Services:
         """Build the adapters, creating the boto3 clients that were not injected."""
         aws = (clients or AwsClients()).completed()
         return cls(
-            contracts=ContractStore(settings.contracts_uri, aws.s3),
+            contracts=ContractStore(settings.contracts_uri, aws.s3, settings.max_nesting_depth),
             checkpoints=CheckpointStore(settings.checkpoint_table, aws.dynamodb),
             locks=LockStore(settings.lock_table, aws.dynamodb),
             alerter=Alerter(settings.alert_topic_arn, aws.sns),

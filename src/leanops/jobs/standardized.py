@@ -1,4 +1,8 @@
-"""The standardized layer for one topic: parse, dedupe, MERGE, parse errors, drift log."""
+"""The standardized layer for one topic: parse, dedupe, MERGE, parse errors, drift log.
+
+Body key paths get their columns from the topic's recorded mapping (leanops.adapters.
+column_mapping), extended and recorded before the data is written.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,8 @@ from typing import TYPE_CHECKING
 
 from pyspark.sql import functions as F
 
-from leanops import definitions, faults
+from leanops import definitions, faults, naming
+from leanops.adapters import column_mapping
 from leanops.adapters.iceberg_ddl import body_columns, ensure_table, quote
 from leanops.jobs import iceberg_io
 from leanops.jobs.context import TopicRun, WriteCounts
@@ -57,17 +62,21 @@ def process_standardized(run: TopicRun, raw_batch: DataFrame) -> WriteCounts:
 
 def _write_batch(run: TopicRun, parsed: DataFrame, rows_read: int) -> WriteCounts:
     spark = run.spark
-    columns = standardize.body_columns(parsed)
-    body_table = ensure_table(
-        spark, definitions.table(definitions.STANDARDIZED), run.topic, body_columns(columns)
+    paths = {key: naming.path_of_key(key) for key in standardize.body_paths(parsed)}
+    table_def = definitions.table(definitions.STANDARDIZED)
+    # the mapping is recorded (metadata commit) before the columns are added and the data merged
+    mapping = column_mapping.ensure_columns(
+        spark, ensure_table(spark, table_def, run.topic), list(paths.values())
     )
+    columns = {key: mapping[path] for key, path in paths.items()}
+    body_table = ensure_table(spark, table_def, run.topic, body_columns(sorted(columns.values())))
     errors_table = ensure_table(spark, definitions.table(definitions.PARSE_ERRORS))
     drift_table = ensure_table(spark, definitions.table(definitions.DRIFT_LOG))
     rows = standardize.standardized_rows(parsed, columns, run.run_id, run.written_at)
     parse_errors = standardize.parse_error_rows(parsed, run.run_id, run.written_at)
     error_count = parse_errors.count()
     sent_range = _micros_range(rows)
-    drift_rows = _drift_rows(run, drift_table, parsed) if sent_range is not None else []
+    drift_rows = _drift_rows(run, drift_table, parsed, columns) if sent_range is not None else []
     before, _ = iceberg_io.current_snapshot(spark, body_table)
     faults.maybe_fail(faults.JOB_CRASH_BEFORE_COMMIT, run.where)
     if sent_range is not None:
@@ -107,9 +116,11 @@ def known_types(run: TopicRun, drift_table: str) -> dict[str, str]:
     return {row[COLUMN_NAME]: row[NEW_TYPE] for row in latest if row[CHANGE] != drift.VANISHED}
 
 
-def _drift_rows(run: TopicRun, drift_table: str, parsed: DataFrame) -> list[dict[str, object]]:
+def _drift_rows(
+    run: TopicRun, drift_table: str, parsed: DataFrame, columns: dict[str, str]
+) -> list[dict[str, object]]:
     observed = drift.merge_observed(
-        (row[COLUMN_NAME], row[JSON_TYPE], row[EXAMPLE_MESSAGE_ID])
+        (columns[row[COLUMN_NAME]], row[JSON_TYPE], row[EXAMPLE_MESSAGE_ID])
         for row in standardize.observed_types(parsed).collect()
     )
     changes = drift.detect_drift(known_types(run, drift_table), observed)

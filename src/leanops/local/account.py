@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from leanops import contracts, definitions
+from leanops.adapters import column_mapping
 from leanops.exceptions import ContractError
 from leanops.local.config import CONTRACTS_PREFIX, FIREHOSE_ERRORS_PREFIX, ResourceNames
 
@@ -119,10 +120,16 @@ def _superseded(
     """Return the candidate ids whose business key is held in curated by another message."""
     if contract is None or not candidates:
         return set()
-    source_columns = [contract.field(name).source_column for name in contract.key]
-    standardized = column_values(
-        catalog, definitions.table(definitions.STANDARDIZED).identifier(topic), (MESSAGE_ID, *source_columns)
-    )
+    identifier = definitions.table(definitions.STANDARDIZED).identifier(topic)
+    if not catalog.table_exists(identifier):
+        return set()
+    # The key's columns as the standardized job recorded them (the first naming of each path wins).
+    recorded = column_mapping.mapping_from_properties(catalog.load_table(identifier).properties)
+    found = [recorded.get(contract.field(name).path) for name in contract.key]
+    if any(column is None for column in found):
+        return set()
+    source_columns = [str(column) for column in found]
+    standardized = column_values(catalog, identifier, (MESSAGE_ID, *source_columns))
     curated = column_values(
         catalog, definitions.table(definitions.CURATED).identifier(topic), (MESSAGE_ID, *contract.key)
     )

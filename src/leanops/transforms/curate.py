@@ -3,12 +3,14 @@
 Built-in Spark functions only. Each contract field's text is checked and converted by
 :mod:`leanops.transforms.convert` (see it for the conversion and exactness rules); this module
 combines the outcomes per row, splits valid rows from error rows and keeps the latest version
-of every key.
+of every key. A field's value is found by its key path in the topic's recorded mapping
+(:mod:`leanops.transforms.field_paths`).
 """
 
 from __future__ import annotations
 
 import operator
+from collections.abc import Mapping
 from datetime import datetime
 from functools import reduce
 
@@ -16,9 +18,10 @@ from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from leanops import definitions
+from leanops import definitions, naming
 from leanops.contracts import ERROR_REASONS, FAILED_FIELDS, RECORD, Contract
 from leanops.transforms.convert import convert_field
+from leanops.transforms.field_paths import field_source
 from leanops.transforms.standardize import (
     INGESTED_AT,
     MESSAGE_ID,
@@ -50,6 +53,10 @@ def _text_column(field_index: int) -> str:
     return f"{_INTERNAL_PREFIX}text_{field_index}"
 
 
+def _unreadable_column(field_index: int) -> str:
+    return f"{_INTERNAL_PREFIX}unreadable_{field_index}"
+
+
 def _value_column(field_index: int) -> str:
     return f"{_INTERNAL_PREFIX}value_{field_index}"
 
@@ -58,22 +65,30 @@ def _rule_column(field_index: int, rule_index: int) -> str:
     return f"{_INTERNAL_PREFIX}rule_{field_index}_{rule_index}"
 
 
-def _field_texts(standardized: DataFrame, contract: Contract) -> DataFrame:
-    """Select the envelope, the record as JSON and each contract field's text (NULL if absent)."""
+def _field_texts(
+    standardized: DataFrame, contract: Contract, mapping: Mapping[naming.KeyPath, str] | None
+) -> tuple[DataFrame, list[bool]]:
+    """Select the envelope, the record as JSON, each field's text and why it is unreadable.
+
+    Returns:
+        The frame, and per field whether it has an unreadable-reason column.
+    """
     present = set(standardized.columns)
-    texts = (
-        (F.col(spec.source_column) if spec.source_column in present else F.lit(None)).cast(T.StringType())
-        for spec in contract.fields
-    )
+    sources = [field_source(spec, mapping, present) for spec in contract.fields]
+    unreadable = [(index, source.unreadable()) for index, source in enumerate(sources)]
     record = F.to_json(F.struct(*(F.col(name) for name in standardized.columns)), _RECORD_JSON_OPTIONS)
-    return standardized.select(
+    frame = standardized.select(
         *_ENVELOPE,
         record.alias(RECORD),
-        *(text.alias(_text_column(index)) for index, text in enumerate(texts)),
+        *(source.text().cast(T.StringType()).alias(_text_column(i)) for i, source in enumerate(sources)),
+        *(reason.alias(_unreadable_column(index)) for index, reason in unreadable if reason is not None),
     )
+    return frame, [reason is not None for _, reason in unreadable]
 
 
-def apply_contract(standardized: DataFrame, contract: Contract) -> DataFrame:
+def apply_contract(
+    standardized: DataFrame, contract: Contract, mapping: Mapping[naming.KeyPath, str] | None = None
+) -> DataFrame:
     """Check and convert every contract field of every standardized row.
 
     Three selects (texts, then values and rule outcomes, then the result) keep each expression
@@ -83,6 +98,8 @@ def apply_contract(standardized: DataFrame, contract: Contract) -> DataFrame:
         standardized: rows of a standardized table (body columns hold text). A contract source
             column the DataFrame lacks counts as absent (NULL) in every row.
         contract: the topic's contract.
+        mapping: the topic's recorded key path -> column (leanops.adapters.column_mapping);
+            None: each field reads its path's readable candidate column (no mapping recorded).
 
     Returns:
         message_id, topic_name, sent_at, ingested_at, one typed column per contract field
@@ -91,9 +108,10 @@ def apply_contract(standardized: DataFrame, contract: Contract) -> DataFrame:
         input row as JSON text, for the errors table). Field names cannot clash with these:
         leanops.contracts reserves them.
     """
-    texts = _field_texts(standardized, contract)
+    texts, checked_paths = _field_texts(standardized, contract, mapping)
     conversions = [
-        convert_field(spec, F.col(_text_column(index))) for index, spec in enumerate(contract.fields)
+        convert_field(spec, F.col(_text_column(index)), F.col(_unreadable_column(index)) if checked else None)
+        for index, (spec, checked) in enumerate(zip(contract.fields, checked_paths, strict=True))
     ]
     checked = texts.select(
         *texts.columns,

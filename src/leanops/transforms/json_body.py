@@ -7,11 +7,14 @@ byte for byte. Python's ``json`` module with hooks can: numbers are kept as thei
 (``parse_int`` / ``parse_float``), non-standard constants are refused (``parse_constant``) and
 objects are checked for duplicate keys (``object_pairs_hook``).
 
-Flattening (see leanops.naming for the column names): nested objects become one column per
-leaf (``customer.id`` -> ``customer__id``); arrays and objects nested deeper than ``max_depth``
-are kept as compact JSON text in one column (numbers keep their literal text there too); an
-empty object is ``{}``; JSON strings are unquoted; numbers are their literal text; booleans are
-``true`` / ``false``; JSON null is ``None``.
+Flattening: nested objects become one value per leaf, keyed by the leaf's exact key path
+(:func:`leanops.naming.path_key`: ``["customer","id"]``; the standardized job turns paths into
+columns, injectively per topic, see leanops.naming); arrays and objects nested deeper than
+``max_depth`` are kept whole as compact JSON text under their own path (numbers keep their
+literal text there too; array elements are not flattened: an array is one value); an empty
+object is ``{}``; JSON strings are unquoted; numbers are their literal text; booleans are
+``true`` / ``false``; JSON null is ``None``. Any keys are accepted: no valid JSON object is
+rejected because of its keys (only duplicate keys in one object are, and lone surrogates).
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ JSON_FALSE = "false"
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _JSON_WHITESPACE = re.compile(r"[ \t\n\r]*")  # what RFC 8259 (and json.loads) allow around values
 _PREVIEW_LENGTH = 40
-_COLUMN_CACHE_SIZE = 65_536
+_PATH_KEY_CACHE_SIZE = 65_536
 
 PathPart = str | int
 
@@ -51,8 +54,9 @@ class ParsedBody:
     """The outcome of parsing one body.
 
     Attributes:
-        values: column name -> value text (None for JSON null); empty when ``error`` is set.
-        types: column name -> JSON type (string, number, boolean, null, array or object).
+        values: key path (leanops.naming.path_key) -> value text (None for JSON null); empty
+            when ``error`` is set.
+        types: key path -> JSON type (string, number, boolean, null, array or object).
         error: None, or why the body was rejected (what and where).
     """
 
@@ -104,9 +108,9 @@ _DECODER = json.JSONDecoder(
 )
 
 
-@lru_cache(maxsize=_COLUMN_CACHE_SIZE)
-def _column_for(path: tuple[str, ...]) -> str:
-    return naming.column_for_path(path)
+@lru_cache(maxsize=_PATH_KEY_CACHE_SIZE)
+def _key_for(path: tuple[str, ...]) -> str:
+    return naming.path_key(path)
 
 
 def _where(path: Sequence[PathPart]) -> str:
@@ -225,21 +229,14 @@ def _decode_object(text: str | None) -> dict[str, Any]:
     return document
 
 
-def _columns_of(leaves: list[_Leaf], max_fields: int) -> ParsedBody:
+def _values_of(leaves: list[_Leaf], max_fields: int) -> ParsedBody:
     if len(leaves) > max_fields:
         raise BodyParseError(
             f"body has {len(leaves)} fields, more than the limit of {max_fields} ({MAX_FIELDS_PER_MESSAGE})"
         )
-    values: dict[str, str | None] = {}
-    types: dict[str, str] = {}
-    for leaf in leaves:
-        column = _column_for(leaf.path)
-        if column in types:
-            sources = naming.find_collisions(other.path for other in leaves)[column]
-            quoted = " and ".join(repr(_preview(source)) for source in sources)
-            raise BodyParseError(f"keys {quoted} both map to column {column!r}")
-        values[column] = leaf.text
-        types[column] = leaf.json_type
+    keys = [_key_for(leaf.path) for leaf in leaves]
+    values = {key: leaf.text for key, leaf in zip(keys, leaves, strict=True)}
+    types = {key: leaf.json_type for key, leaf in zip(keys, leaves, strict=True)}
     return ParsedBody(values=values, types=types, error=None)
 
 
@@ -253,12 +250,13 @@ def parse_body(text: str | None, max_fields: int, max_depth: int) -> ParsedBody:
             kept whole, as JSON text, in one column.
 
     Returns:
-        The values and types, or (``values`` and ``types`` empty) the reason the body was rejected.
+        The values and types keyed by key path, or (``values`` and ``types`` empty) the reason
+        the body was rejected.
     """
     try:
         leaves: list[_Leaf] = []
         _flatten_object(_decode_object(text), (), max_depth, leaves)
-        return _columns_of(leaves, max_fields)
+        return _values_of(leaves, max_fields)
     except BodyParseError as exc:
         return ParsedBody(values={}, types={}, error=exc.reason)
     except RecursionError:

@@ -1,11 +1,13 @@
 """The standardized layer's transformations: RAW envelopes in, flat string columns out.
 
-Pure DataFrame -> DataFrame functions (plus one small action in :func:`body_columns`); no I/O.
+Pure DataFrame -> DataFrame functions (plus one small action in :func:`body_paths`); no I/O.
+The parsed ``body`` map is keyed by exact key path (:func:`leanops.naming.path_key`); the job
+gives each path its column (leanops.naming.assign_columns) and :func:`standardized_rows` writes it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from functools import partial
 
@@ -108,8 +110,8 @@ def parse_bodies(raw: DataFrame, max_fields: int, max_depth: int) -> DataFrame:
         max_depth: the deepest path flattened into columns (LEANOPS_MAX_NESTING_DEPTH).
 
     Returns:
-        The input columns, then ``body`` (map column -> value text, NULL on error),
-        ``body_types`` (map column -> JSON type, NULL on error) and ``parse_error`` (NULL or why).
+        The input columns, then ``body`` (map key path -> value text, NULL on error),
+        ``body_types`` (map key path -> JSON type, NULL on error) and ``parse_error`` (NULL or why).
     """
     schema = T.StructType(
         [
@@ -156,8 +158,8 @@ def _parsed_ok(parsed: DataFrame) -> DataFrame:
     return parsed.filter(F.col(PARSE_ERROR).isNull())
 
 
-def body_columns(parsed: DataFrame) -> list[str]:
-    """Return the sorted distinct body columns of the rows that parsed (one Spark action).
+def body_paths(parsed: DataFrame) -> list[str]:
+    """Return the sorted distinct key paths (path keys) of the rows that parsed (one Spark action).
 
     Args:
         parsed: the output of :func:`parse_bodies`.
@@ -167,13 +169,14 @@ def body_columns(parsed: DataFrame) -> list[str]:
 
 
 def standardized_rows(
-    parsed: DataFrame, columns: Sequence[str], run_id: str, written_at: datetime
+    parsed: DataFrame, columns: Mapping[str, str], run_id: str, written_at: datetime
 ) -> DataFrame:
     """Shape the rows that parsed as rows of the standardized table.
 
     Args:
         parsed: the output of :func:`parse_bodies` (deduplicated).
-        columns: the body columns to write, in order (a key a row lacks gives NULL).
+        columns: path key -> its body column (a path a row lacks gives NULL); written in
+            column-name order.
         run_id: the id of the standardized run.
         written_at: when the rows are written (a naive datetime is taken as UTC).
 
@@ -181,7 +184,8 @@ def standardized_rows(
         The columns of tables.json "standardized" in order, then one string column per body column.
     """
     values: dict[str, Column] = {RUN_ID: F.lit(run_id), STANDARDIZED_AT: timestamp_literal(written_at)}
-    body = [F.col(BODY).getItem(name).cast(T.StringType()).alias(name) for name in columns]
+    ordered = sorted(columns.items(), key=lambda item: item[1])
+    body = [F.col(BODY).getItem(key).cast(T.StringType()).alias(name) for key, name in ordered]
     return _parsed_ok(parsed).select(*table_select(definitions.STANDARDIZED, values), *body)
 
 
@@ -207,7 +211,7 @@ def parse_error_rows(parsed: DataFrame, run_id: str, written_at: datetime) -> Da
 
 
 def observed_types(parsed: DataFrame) -> DataFrame:
-    """Return the JSON types each body column showed in the rows that parsed.
+    """Return the JSON types each key path showed in the rows that parsed.
 
     A column seen with several non-null types gets them sorted and joined by ``|``
     (``number|string``); a column only ever seen as JSON null is left out.
@@ -216,8 +220,8 @@ def observed_types(parsed: DataFrame) -> DataFrame:
         parsed: the output of :func:`parse_bodies`.
 
     Returns:
-        column_name, json_type, example_message_id (the smallest message_id showing the column):
-        one row per column.
+        column_name (the path key), json_type, example_message_id (the smallest message_id
+        showing the path): one row per path.
     """
     types = _parsed_ok(parsed).select(MESSAGE_ID, F.explode(F.col(BODY_TYPES)).alias(COLUMN_NAME, JSON_TYPE))
     return (

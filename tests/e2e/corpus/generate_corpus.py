@@ -132,11 +132,11 @@ CASES: list[dict[str, Any]] = [
     {
         "kind": "keys_colliding_after_normalisation",
         "lines": [
-            '{"order_id": "cx-16", "Amount": "1.00", "amount": "2.00"}',
-            '{"order_id": "cx-17", "a.b": 1, "a_b": 2}',
+            dumps(order("cx-16", Amount="1.00", amount="2.00")),
+            dumps(order("cx-17", **{"a.b": 1, "a_b": 2})),
         ],
-        "expect": "parse_errors",
-        "why": "two keys would map to one column",
+        "expect": "curated",
+        "why": "keys with one readable name get distinct columns (hash suffix); none is rejected, amount reads 'amount'",
     },
     {
         "kind": "keys_with_spaces_and_quotes",
@@ -314,6 +314,38 @@ CASES: list[dict[str, Any]] = [
         "lines": [dumps({"id": "b-3"})],
         "expect": "waiting",
         "why": "key names no field: topic skipped, run goes on",
+    },
+    {
+        "kind": "keys_without_ascii_letters",
+        "lines": [dumps(order("cx-40", **{"名前": "x", "年齢": 3, "prénom": "y", "prenom": "z"}))],
+        "expect": "curated",
+        "why": "keys with no ASCII letters (once all 'f') each get their own column",
+    },
+    {
+        "kind": "line_terminator_after_value",
+        "lines": [
+            '{"order_id": "cx-41", "customer": {"id": "c"}, "amount": "12.34\\u2028", "updated_at": "2026-03-01T10:00:00Z"}',
+            '{"order_id": "cx-42", "customer": {"id": "c"}, "amount": "12\\n", "updated_at": "2026-03-01T10:00:00Z"}',
+            '{"order_id": "cx-43", "customer": {"id": "c"}, "amount": "1.00", "updated_at": "2026-03-01T10:00:00Z\\n"}',
+        ],
+        "expect": "curated_errors",
+        "why": "a line terminator after a number or timestamp is not the value (Java's $ matched before it)",
+    },
+    {
+        "kind": "wrong_json_kind",
+        "lines": [
+            dumps(order("cx-44", amount={"value": "1.00"})),
+            dumps(order("cx-45", amount=["1.00"])),
+            dumps(order("cx-46", customer={"id": {"v": "c"}})),
+        ],
+        "expect": "curated_errors",
+        "why": "an object or array where a scalar is expected is an error naming the field, never NULL",
+    },
+    {
+        "kind": "offset_beyond_year_9999",
+        "lines": [dumps(order("cx-47", updated_at="9999-12-31T23:30:00-01:00"))],
+        "expect": "curated_errors",
+        "why": "the offset moves the instant past 9999-12-31 (UTC)",
     },
 ]
 

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from leanops import definitions
+from leanops.adapters import column_mapping
+from leanops.adapters.iceberg_ddl import ensure_table, qualified_name
 from leanops.definitions import CURATED, DRIFT_LOG, PARSE_ERRORS, RAW, STANDARDIZED
 from leanops.jobs import report
 
@@ -164,3 +168,57 @@ def test_drift_log_records_added_and_retyped_fields(
     assert (second.run_id, "b", "added", None, "boolean") in drift
     # AND the new body column was added to the standardized table
     assert "b" in rows_of(spark, STANDARDIZED, unique_name)[0].asDict()
+
+
+def test_any_keys_reach_standardized_and_keep_their_columns_across_batches(
+    spark: SparkSession, job_env: JobEnvironment, unique_name: str
+) -> None:
+    # GIVEN a contract reading Unicode keys and "amount" (never a column name)
+    fields = {
+        "order_id": {"type": "string", "required": True},
+        "updated_at": {"type": "timestamp", "required": True},
+        "name": {"type": "string", "path": "名前"},
+        "age": {"type": "int", "path": "年齢"},
+        "total": {"type": "decimal(12,2)", "path": "amount"},
+    }
+    contract = {"topic": unique_name, "key": ["order_id"], "order_by": "updated_at", "fields": fields}
+    settings = job_env.with_topics(unique_name)
+    job_env.put_contract(unique_name, json.dumps(contract))
+    at = "2026-03-01T10:00:00Z"
+    # WHEN a first batch has keys with no ASCII letters, and "Amount"
+    first = {"order_id": "o1", "updated_at": at, "名前": "x", "年齢": 3, "Amount": "9.99"}
+    append_raw(spark, unique_name, [envelope(unique_name, "m1", first)])
+    cycle(spark, settings, job_env.clients)
+    table = qualified_name(definitions.table(STANDARDIZED), unique_name)
+    after_first = column_mapping.read_mapping(spark, table)
+    # AND a later batch has "amount", whose readable name "Amount" took first
+    second = {"order_id": "o2", "updated_at": at, "amount": "1.50", "Amount": "2.00"}
+    append_raw(spark, unique_name, [envelope(unique_name, "m2", second, 60)])
+    cycle(spark, settings, job_env.clients)
+    # THEN no body was rejected, and every key path has its own column, recorded with the table
+    assert rows_of(spark, PARSE_ERRORS, unique_name) == []
+    mapping = column_mapping.read_mapping(spark, table)
+    assert len(set(mapping.values())) == len(mapping) == 6
+    assert {path: mapping[path] for path in after_first} == after_first
+    assert mapping[("Amount",)] == "amount" != mapping[("amount",)]
+    standardized = {row["message_id"]: row.asDict() for row in rows_of(spark, STANDARDIZED, unique_name)}
+    assert (standardized["m1"][mapping[("名前",)]], standardized["m1"][mapping[("年齢",)]]) == ("x", "3")
+    # AND curated reads each field by its key path
+    curated = {row["order_id"]: row for row in rows_of(spark, CURATED, unique_name, "order_id")}
+    assert (curated["o1"]["name"], curated["o1"]["age"], curated["o1"]["total"]) == ("x", 3, None)
+    assert curated["o2"]["total"] == Decimal("1.50")
+
+
+def test_the_column_mapping_round_trips_any_key_through_the_table_properties(
+    spark: SparkSession, unique_name: str
+) -> None:
+    # GIVEN a standardized table and key paths with quotes, backslashes, escapes and Unicode
+    table = ensure_table(spark, definitions.table(STANDARDIZED), unique_name)
+    paths = [("it's",), ('say "hi"', "back\\slash"), ("名前",), ("line\nbreak", "\\u0041"), ("a.b",)]
+    # WHEN they are recorded in two runs
+    first = column_mapping.ensure_columns(spark, table, paths[:3])
+    both = column_mapping.ensure_columns(spark, table, paths)
+    # THEN they read back exactly, earlier entries unchanged, each with its own column
+    assert column_mapping.read_mapping(spark, table) == both
+    assert {path: both[path] for path in first} == first
+    assert len(set(both.values())) == len(paths)

@@ -72,6 +72,22 @@ def test_fields_keep_order_types_and_source_columns() -> None:
             "read the same body value",
         ),
         (_with(fields={**VALID["fields"], "x": {"type": "int", "nullable": True}}), "nullable"),
+        (
+            _with(
+                fields={**VALID["fields"], "c": {"type": "string"}, "cid": {"type": "string", "path": "c.id"}}
+            ),
+            "field 'c': path 'c' points at an object (field 'cid' reads 'c.id' inside it)",
+        ),
+        (
+            _with(fields={**VALID["fields"], "deep": {"type": "string", "path": ".".join("k" * 33)}}),
+            "field 'deep': path 'k.k.k",
+        ),
+        (
+            _with(fields={**VALID["fields"], "deep": {"type": "string", "path": ".".join("k" * 33)}}),
+            "deeper than the flattening depth 32",
+        ),
+        (_with(fields={**VALID["fields"], "x": {"type": "string", "path": "a..b"}}), "does not match"),
+        (_with(fields={**VALID["fields"], "x": {"type": "string", "path": "a\\b"}}), "does not match"),
         (json.dumps({k: v for k, v in VALID.items() if k != "key"}), "'key' is a required property"),
     ],
 )
@@ -88,3 +104,35 @@ def test_malformed_contracts_name_file_and_problem(text: str, problem: str) -> N
 )
 def test_topic_of_contract_file(name: str, topic: str | None) -> None:
     assert topic_of_contract_file(name) == topic
+
+
+@pytest.mark.parametrize(
+    ("path", "keys"),
+    [
+        ("名前", ("名前",)),
+        ("customer.名前", ("customer", "名前")),
+        ("a\\.b", ("a.b",)),
+        ("customer__id", ("customer__id",)),
+        (".".join("k" * 32), ("k",) * 32),
+    ],
+)
+def test_paths_are_the_original_keys_any_unicode_dots_escaped(path: str, keys: tuple[str, ...]) -> None:
+    fields = {**VALID["fields"], "x": {"type": "string", "path": path}}
+    assert parse_contract(_with(fields=fields), "orders.json").field("x").path == keys
+
+
+def test_two_fields_whose_paths_share_a_readable_name_are_both_valid() -> None:
+    # GIVEN "Total" and "total": different keys (their columns differ, leanops.naming)
+    fields = {
+        **VALID["fields"],
+        "a": {"type": "string", "path": "Total"},
+        "b": {"type": "string", "path": "total"},
+    }
+    contract = parse_contract(_with(fields=fields), "orders.json")
+    assert (contract.field("a").path, contract.field("b").path) == (("Total",), ("total",))
+
+
+def test_the_flattening_depth_comes_from_the_caller() -> None:
+    fields = {**VALID["fields"], "x": {"type": "string", "path": "a.b.c"}}
+    with pytest.raises(ContractError, match="deeper than the flattening depth 2"):
+        parse_contract(_with(fields=fields), "orders.json", max_depth=2)

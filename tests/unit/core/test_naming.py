@@ -1,10 +1,16 @@
-"""Column naming reads like a table: input key or path -> column name."""
+"""Column naming reads like a table: input key or path -> column name; the mapping is injective and stable."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from leanops import naming
+
+ATHENA_SAFE = re.compile(r"[a-z][a-z0-9_]{0,127}")
 
 
 @pytest.mark.parametrize(
@@ -23,7 +29,14 @@ from leanops import naming
         ("", "f"),
         ("trailing_", "trailing"),
         ("prix_€", "prix"),
-        ("ünïcödé", "n_c_d"),
+        ("ünïcödé", "unicode"),
+        ("prénom", "prenom"),
+        ("Straße", "strasse"),
+        ("ﬁle", "file"),
+        ("名前", "f_d54d12f9"),
+        ("年齢", "f_1910bd12"),
+        ("ıd", "d_df0d1f89"),
+        ("café_名", "cafe_a952498d"),
     ],
 )
 def test_normalize_key(key: str, expected: str) -> None:
@@ -57,10 +70,75 @@ def test_long_names_are_cut_with_a_stable_distinct_hash() -> None:
     assert naming.column_for_path(deep) != naming.column_for_path(deeper)
 
 
-def test_contract_paths_use_the_same_rule() -> None:
-    assert naming.column_for_dotted_path("customer.id") == naming.column_for_path(("customer", "id"))
+@pytest.mark.parametrize(
+    ("dotted", "path"),
+    [
+        ("customer.id", ("customer", "id")),
+        ("名前", ("名前",)),
+        ("a\\.b.c", ("a.b", "c")),
+        ("back\\\\slash", ("back\\slash",)),
+        ("customer__id", ("customer__id",)),
+    ],
+)
+def test_dotted_paths_split_on_unescaped_dots_and_round_trip(dotted: str, path: tuple[str, ...]) -> None:
+    assert naming.parse_dotted_path(dotted) == path
+    assert naming.dotted_path(path) == dotted
 
 
-def test_find_collisions_names_every_source_path() -> None:
-    collisions = naming.find_collisions([("Amount",), ("amount",), ("other",)])
-    assert collisions == {"amount": ["Amount", "amount"]}
+def test_a_backslash_escapes_only_a_dot_or_a_backslash() -> None:
+    with pytest.raises(ValueError, match="must be followed by"):
+        naming.parse_dotted_path("a\\b")
+
+
+def test_keys_without_ascii_letters_get_distinct_columns() -> None:
+    # GIVEN the keys of {"名前":"x","年齢":3}, which once both became "f"
+    assigned = naming.assign_columns({}, [("名前",), ("年齢",)])
+    # THEN each has its own Athena-safe column
+    assert len(set(assigned.values())) == 2
+    assert all(ATHENA_SAFE.fullmatch(column) for column in assigned.values())
+
+
+def test_a_path_whose_candidate_is_taken_gets_a_hashed_column_and_the_first_naming_wins() -> None:
+    # GIVEN "amount" seen in an earlier batch
+    first = naming.assign_columns({}, [("amount",)])
+    assert first == {("amount",): "amount"}
+    # WHEN "Amount" (same candidate) and "amount" again arrive
+    later = naming.assign_columns(first, [("Amount",), ("amount",)])
+    # THEN "amount" keeps its column and "Amount" gets another one
+    assert later == {("Amount",): f"amount_{naming._digest(naming.path_key(('Amount',)))}"}
+
+
+def test_a_field_named_like_a_nested_column_is_another_column() -> None:
+    assigned = naming.assign_columns({}, [("customer", "id"), ("customer__id",), ("customer_id",)])
+    assert len(set(assigned.values())) == 3
+    assert assigned[("customer", "id")] == "customer__id"
+
+
+def test_assignment_does_not_depend_on_the_order_paths_arrive_in() -> None:
+    paths = [("Amount",), ("amount",), ("AMOUNT",), ("名前",)]
+    assert naming.assign_columns({}, paths) == naming.assign_columns({}, list(reversed(paths)))
+
+
+def test_path_keys_are_exact_and_round_trip() -> None:
+    for path in [("a.b",), ("a", "b"), ('q"uote', "back\\slash", "名前"), ("",)]:
+        assert naming.path_of_key(naming.path_key(path)) == path
+    assert naming.path_key(("a.b",)) != naming.path_key(("a", "b"))
+
+
+KEYS = st.text(min_size=0, max_size=12)
+PATHS = st.lists(st.lists(KEYS, min_size=1, max_size=3).map(tuple), min_size=1, max_size=12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(PATHS, PATHS)
+def test_mapping_is_injective_safe_and_stable_across_batches(first: list, second: list) -> None:
+    # GIVEN two batches of arbitrary key paths of one topic
+    known = naming.assign_columns({}, first)
+    known = {**known, **naming.assign_columns(known, second)}
+    # THEN every path has a column, no two paths share one, none takes a system column
+    assert set(known) == set(first) | set(second)
+    assert len(set(known.values())) == len(known)
+    assert not set(known.values()) & naming.system_columns()
+    assert all(ATHENA_SAFE.fullmatch(column) for column in known.values())
+    # AND a known path keeps its column when seen again
+    assert naming.assign_columns(known, [*first, *second]) == {}

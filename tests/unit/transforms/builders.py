@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from leanops import definitions
+from leanops.contracts import Contract, parse_contract
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -48,3 +50,10 @@ def standardized_frame(
 def micros(at: datetime) -> int:
     """Return microseconds since the epoch of an aware datetime (compare with F.unix_micros)."""
     return int(at.timestamp()) * 1_000_000 + at.microsecond
+
+
+def keyed_contract(fields: Mapping[str, Any], topic: str = "orders") -> Contract:
+    """Return a contract with key ``k`` (string) ordered by ``ts`` (timestamp), both required, then ``fields``."""
+    required = {"k": {"type": "string", "required": True}, "ts": {"type": "timestamp", "required": True}}
+    text = json.dumps({"topic": topic, "key": ["k"], "order_by": "ts", "fields": {**required, **fields}})
+    return parse_contract(text, f"{topic}.json")

@@ -153,6 +153,33 @@ CASES: list[tuple[str, str | None, Any]] = [
     ("k", None, Fails("required field 'k' is missing or null (path 'k')")),
     ("ts", None, Fails("required field 'ts' is missing or null (path 'ts')")),
     ("customer__id", "c-1 ü", "c-1 ü"),
+    # exact means the whole text: Java's $ matched before a final line terminator
+    ("d", "12.34\u2028", Fails("value '12.34\u2028' is not a number (decimal(5,2))")),
+    ("f", "12.34\u2028", Fails("is not a number (double)")),
+    ("f", "12\u0085", Fails("is not a number (double)")),
+    ("i", "12\n", Fails("value '12\n' is not a number (int)")),
+    ("l", "12\r\n", Fails("is not a number (long)")),
+    ("d", "1.5\u2029", Fails("is not a number")),
+    ("i", "1\u00a0", Fails("is not a number (int)")),
+    ("dt", "2026-01-01\n", Fails("is not an ISO date (yyyy-MM-dd)")),
+    ("dt", "2026-01-01\u2028", Fails("is not an ISO date (yyyy-MM-dd)")),
+    ("ts", "2026-01-01T10:00:00Z\n", Fails("is not an ISO-8601 timestamp")),
+    ("ts", "2026-01-01T10:00:00\u2028", Fails("is not an ISO-8601 timestamp")),
+    ("b", "true\n", Fails("is not a boolean")),
+    # a JSON array or an object kept whole is not a scalar; a string field takes its JSON text
+    ("i", '{"v":1}', Fails("""value '{"v":1}' is not a number (int)""")),
+    ("d", "[1]", Fails("is not a number (decimal(5,2))")),
+    ("b", "[true]", Fails("is not a boolean")),
+    ("ts", "{}", Fails("is not an ISO-8601 timestamp")),
+    ("customer__id", '[1,"a"]', '[1,"a"]'),
+    # an offset that moves the instant outside the years 1..9999 (UTC)
+    ("ts", "9999-12-31T23:30:00-01:00", Fails("is outside the years 1..9999 once its offset is applied")),
+    ("ts", "0001-01-01T00:30:00+01:00", Fails("is outside the years 1..9999 once its offset is applied")),
+    ("ts", "9999-12-31T23:59:59.5Z", _at("9999-12-31T23:59:59.500000+00:00")),
+    ("ts", "9999-12-31T23:30:00+01:00", _at("9999-12-31T22:30:00+00:00")),
+    # (PySpark cannot collect an instant within a day of 0001-01-01: Python's fromtimestamp
+    # probes a day earlier, year 0; the first day is checked in the test below)
+    ("ts", "0001-01-03T00:30:00+01:00", _at("0001-01-02T23:30:00+00:00")),
 ]
 
 
@@ -278,6 +305,20 @@ def test_a_contract_column_missing_from_the_batch_counts_as_absent(spark: SparkS
     # THEN the optional field is NULL and the required one is reported missing
     assert row["cid"] is None
     assert row["error_reasons"] == ["required field 'ts' is missing or null (path 'ts')"]
+
+
+def test_the_first_instant_of_year_one_is_valid_and_an_offset_before_it_is_not(spark: SparkSession) -> None:
+    texts = ["0001-01-01T00:00:00Z", "0001-01-01T00:30:00-01:00", "0001-01-01T00:30:00+00:31"]
+    rows = [{"message_id": f"m{i}", "k": "a", "ts": text} for i, text in enumerate(texts)]
+    got = curate.apply_contract(standardized_frame(spark, rows, BODY_COLUMNS), CONTRACT).select(
+        "message_id", F.unix_micros("ts").alias("ts"), F.size(curate.ERROR_REASONS).alias("errors")
+    )
+    first = micros(datetime(1, 1, 1, tzinfo=UTC))
+    assert sorted(tuple(row) for row in got.collect()) == [
+        ("m0", first, 0),
+        ("m1", first + 90 * 60 * 1_000_000, 0),
+        ("m2", None, 1),
+    ]
 
 
 def test_offsets_do_not_depend_on_the_session_time_zone(spark: SparkSession) -> None:

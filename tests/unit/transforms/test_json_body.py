@@ -1,18 +1,31 @@
-"""parse_body: every rejection reason, flattening names, exact numbers, unicode and the depth cap."""
+"""parse_body: every rejection reason, flattening by key path, exact numbers, unicode and the depth cap.
+
+Values are keyed by exact key path (leanops.naming.path_key); the tables below write them dotted
+(leanops.naming.dotted_path) for reading.
+"""
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import pytest
 
+from leanops import naming
 from leanops.transforms.json_body import ParsedBody, parse_body
 
 MAX_FIELDS = 50
 MAX_DEPTH = 8
 NOT_UTF8 = "; it cannot be stored as UTF-8"
+V = TypeVar("V")
+
+
+def _dotted(by_key: dict[str, V]) -> dict[str, V]:
+    return {naming.dotted_path(naming.path_of_key(key)): value for key, value in by_key.items()}
 
 
 def _parse(text: str | None, max_fields: int = MAX_FIELDS, max_depth: int = MAX_DEPTH) -> ParsedBody:
-    return parse_body(text, max_fields, max_depth)
+    parsed = parse_body(text, max_fields, max_depth)
+    return ParsedBody(values=_dotted(parsed.values), types=_dotted(parsed.types), error=parsed.error)
 
 
 @pytest.mark.parametrize(
@@ -55,8 +68,6 @@ def _parse(text: str | None, max_fields: int = MAX_FIELDS, max_depth: int = MAX_
             '{"\\udfff": 1}',
             "key '\\\\udfff' at the top level holds a lone UTF-16 surrogate (\\udfff)" + NOT_UTF8,
         ),
-        ('{"a b": 1, "A_B": 2}', "keys 'a b' and 'A_B' both map to column 'a_b'"),
-        ('{"C": {"d": 1}, "c": {"D": 2}}', "keys 'C.d' and 'c.D' both map to column 'c__d'"),
     ],
 )
 def test_rejected_bodies_name_the_reason_and_where(body: str | None, reason: str) -> None:
@@ -82,20 +93,24 @@ def test_nesting_beyond_pythons_parser_is_a_reason_not_a_crash() -> None:
 @pytest.mark.parametrize(
     ("body", "values", "types"),
     [
-        ('{"customer": {"id": "c1"}}', {"customer__id": "c1"}, {"customer__id": "string"}),
+        ('{"customer": {"id": "c1"}}', {"customer.id": "c1"}, {"customer.id": "string"}),
         (
             '{"Order ID": 1, "1st": true}',
-            {"order_id": "1", "f_1st": "true"},
-            {"order_id": "number", "f_1st": "boolean"},
+            {"Order ID": "1", "1st": "true"},
+            {"Order ID": "number", "1st": "boolean"},
         ),
-        ('{"a.b": false}', {"a_b": "false"}, {"a_b": "boolean"}),
-        ('{"message_id": "x"}', {"body_message_id": "x"}, {"body_message_id": "string"}),
+        ('{"a.b": false}', {"a\\.b": "false"}, {"a\\.b": "boolean"}),
+        ('{"message_id": "x"}', {"message_id": "x"}, {"message_id": "string"}),
+        # keys that once collided, or all became "f": any keys are accepted
+        ('{"a b": 1, "A_B": 2}', {"a b": "1", "A_B": "2"}, {"a b": "number", "A_B": "number"}),
+        ('{"C": {"d": 1}, "c": {"D": 2}}', {"C.d": "1", "c.D": "2"}, {"C.d": "number", "c.D": "number"}),
+        ('{"名前": "x", "年齢": 3}', {"名前": "x", "年齢": "3"}, {"名前": "string", "年齢": "number"}),
         ('{"tags": [1, "a", null, {"b": 2.50}]}', {"tags": '[1,"a",null,{"b":2.50}]'}, {"tags": "array"}),
         ('{"empty": {}, "none": null}', {"empty": "{}", "none": None}, {"empty": "object", "none": "null"}),
         ("{}", {}, {}),
     ],
 )
-def test_flattening_names_columns_and_keeps_values_as_text(
+def test_flattening_keys_values_by_path_and_keeps_them_as_text(
     body: str, values: dict[str, str | None], types: dict[str, str]
 ) -> None:
     assert _parse(body) == ParsedBody(values=values, types=types, error=None)
@@ -127,8 +142,8 @@ def test_subtree_at_max_depth_is_kept_as_json_text() -> None:
     body = '{"a": {"b": {"c": {"d": 1.50}}, "e": 2}, "f": {"g": {}}}'
     # WHEN parsed THEN paths stop at depth 2 and the rest is one JSON text column
     parsed = _parse(body, max_depth=2)
-    assert parsed.values == {"a__b": '{"c":{"d":1.50}}', "a__e": "2", "f__g": "{}"}
-    assert parsed.types == {"a__b": "object", "a__e": "number", "f__g": "object"}
+    assert parsed.values == {"a.b": '{"c":{"d":1.50}}', "a.e": "2", "f.g": "{}"}
+    assert parsed.types == {"a.b": "object", "a.e": "number", "f.g": "object"}
 
 
 def test_duplicate_keys_inside_a_subtree_beyond_max_depth_are_still_rejected() -> None:

@@ -16,11 +16,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leanops.contracts import parse_contract
+from leanops.naming import path_key
 from leanops.transforms import curate, standardize
 from leanops.transforms.json_body import parse_body
 
-from .builders import T0, raw_frame, standardized_frame
+from .builders import T0, keyed_contract, raw_frame, standardized_frame
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -47,7 +47,7 @@ DOCUMENTS = st.dictionaries(KEYS, JSON_VALUES, max_size=5)
 def _expected_leaves(
     obj: dict[str, Any], path: tuple[str, ...], max_depth: int
 ) -> dict[str, tuple[Any, str]]:
-    """Oracle: column -> (value text, JSON type), written independently of the parser."""
+    """Oracle: path key -> (value text, JSON type), written independently of the parser."""
     leaves: dict[str, tuple[Any, str]] = {}
     for key, value in obj.items():
         child = (*path, key)
@@ -55,15 +55,15 @@ def _expected_leaves(
             leaves |= _expected_leaves(value, child, max_depth)
         elif isinstance(value, dict | list):
             text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-            leaves["__".join(child)] = (text, "object" if isinstance(value, dict) else "array")
+            leaves[path_key(child)] = (text, "object" if isinstance(value, dict) else "array")
         elif isinstance(value, bool):
-            leaves["__".join(child)] = ("true" if value else "false", "boolean")
+            leaves[path_key(child)] = ("true" if value else "false", "boolean")
         elif value is None:
-            leaves["__".join(child)] = (None, "null")
+            leaves[path_key(child)] = (None, "null")
         elif isinstance(value, str):
-            leaves["__".join(child)] = (value, "string")
+            leaves[path_key(child)] = (value, "string")
         else:
-            leaves["__".join(child)] = (json.dumps(value), "number")
+            leaves[path_key(child)] = (json.dumps(value), "number")
     return leaves
 
 
@@ -75,7 +75,7 @@ def test_flattening_round_trips_every_leaf_path_and_value(
     text = json.dumps(document, ensure_ascii=ascii_only, indent=1 if ascii_only else None)
     # WHEN parsed
     parsed = parse_body(text, NO_LIMIT, max_depth)
-    # THEN every leaf path is one column holding exactly the leaf's value text and JSON type
+    # THEN every leaf path is one entry holding exactly the leaf's value text and JSON type
     expected = _expected_leaves(document, (), max_depth)
     assert parsed.error is None
     assert parsed.values == {column: value for column, (value, _) in expected.items()}
@@ -90,27 +90,12 @@ NUMBER_LITERALS = st.decimals(allow_nan=False, allow_infinity=False).map(str) | 
 @given(literal=NUMBER_LITERALS)
 def test_any_json_number_literal_survives_byte_for_byte(literal: str) -> None:
     parsed = parse_body(f'{{"n": {literal}, "a": [{literal}]}}', NO_LIMIT, NO_LIMIT)
-    assert parsed.values == {"n": literal, "a": f"[{literal}]"}
+    assert parsed.values == {path_key(["n"]): literal, path_key(["a"]): f"[{literal}]"}
 
 
 SCALE = 4
 PRECISION = 12
-CONTRACT = parse_contract(
-    json.dumps(
-        {
-            "topic": "props",
-            "key": ["k"],
-            "order_by": "ts",
-            "fields": {
-                "k": {"type": "string", "required": True},
-                "ts": {"type": "timestamp", "required": True},
-                "d": {"type": f"decimal({PRECISION},{SCALE})"},
-                "n": {"type": "long"},
-            },
-        }
-    ),
-    "props",
-)
+CONTRACT = keyed_contract({"d": {"type": f"decimal({PRECISION},{SCALE})"}, "n": {"type": "long"}}, "props")
 FITTING = st.decimals(
     min_value=-(10 ** (PRECISION - SCALE)) + 1, max_value=10 ** (PRECISION - SCALE) - 1, places=SCALE
 )

@@ -9,6 +9,7 @@ import pytest
 from pyspark.sql import functions as F
 
 from leanops import definitions
+from leanops.naming import path_key
 from leanops.transforms import standardize
 
 from .builders import T0, micros, raw_frame
@@ -25,6 +26,8 @@ MAX_DEPTH = 4
 RUN_ID = "run-1"
 WRITTEN_AT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 PLUS_TWO = timezone(timedelta(hours=2))
+ID, CUSTOMER_ID, AMOUNT = path_key(["id"]), path_key(["customer", "id"]), path_key(["amount"])
+NOTE, TAGS = path_key(["note"]), path_key(["tags"])
 
 
 @pytest.fixture(scope="module")
@@ -49,9 +52,10 @@ def test_parse_bodies_keeps_the_envelope_and_adds_body_types_and_errors(parsed: 
     # THEN the envelope columns are kept and three columns are added
     raw_columns = definitions.table(definitions.RAW).column_names
     assert tuple(parsed.columns) == (*raw_columns, *standardize.PARSED_COLUMNS)
-    assert rows["m1"]["body"] == {"id": "o-1", "customer__id": "c-1", "amount": "12.50"}
-    assert rows["m1"]["body_types"] == {"id": "string", "customer__id": "string", "amount": "number"}
-    assert rows["m2"]["body"] == {"id": "o-2", "amount": "7", "note": None, "tags": '["a"]'}
+    # AND body and body_types are keyed by exact key path
+    assert rows["m1"]["body"] == {ID: "o-1", CUSTOMER_ID: "c-1", AMOUNT: "12.50"}
+    assert rows["m1"]["body_types"] == {ID: "string", CUSTOMER_ID: "string", AMOUNT: "number"}
+    assert rows["m2"]["body"] == {ID: "o-2", AMOUNT: "7", NOTE: None, TAGS: '["a"]'}
     assert rows["m2"]["parse_error"] is None
     assert rows["m3"]["parse_error"] == "truncated JSON: Expecting ',' delimiter: line 1 column 13 (char 12)"
     assert rows["m3"]["body"] is None
@@ -59,15 +63,16 @@ def test_parse_bodies_keeps_the_envelope_and_adds_body_types_and_errors(parsed: 
     assert rows["m1"]["receive_count"] == 1
 
 
-def test_body_columns_are_the_sorted_keys_of_rows_that_parsed(parsed: DataFrame) -> None:
-    assert standardize.body_columns(parsed) == ["amount", "customer__id", "id", "note", "tags"]
+def test_body_paths_are_the_sorted_keys_of_rows_that_parsed(parsed: DataFrame) -> None:
+    assert standardize.body_paths(parsed) == sorted([AMOUNT, CUSTOMER_ID, ID, NOTE, TAGS])
 
 
 def test_standardized_rows_have_the_table_columns_then_the_body_columns(parsed: DataFrame) -> None:
-    # WHEN rows are shaped with an explicit column list (one column no row has)
-    body = ["id", "amount", "customer__id", "not_seen"]
-    rows = standardize.standardized_rows(parsed, body, RUN_ID, WRITTEN_AT)
-    # THEN columns follow tables.json, then the body columns in the given order, all strings
+    # WHEN rows are shaped with explicit path -> column entries (one path no row has)
+    columns = {ID: "id", AMOUNT: "amount", CUSTOMER_ID: "customer__id", path_key(["x"]): "not_seen"}
+    rows = standardize.standardized_rows(parsed, columns, RUN_ID, WRITTEN_AT)
+    # THEN columns follow tables.json, then the body columns in name order, all strings
+    body = sorted(columns.values())
     assert rows.columns == [*definitions.table(definitions.STANDARDIZED).column_names, *body]
     assert all(rows.schema[name].dataType.simpleString() == "string" for name in body)
     got = {
@@ -109,8 +114,8 @@ def test_observed_types_merge_types_per_column_and_skip_nulls(spark: SparkSessio
     )
     observed = standardize.observed_types(standardize.parse_bodies(raw, MAX_FIELDS, MAX_DEPTH))
     assert sorted(tuple(row) for row in observed.collect()) == [
-        ("amount", "number|string", "m1"),
-        ("x", "boolean", "m3"),
+        (AMOUNT, "number|string", "m1"),
+        (path_key(["x"]), "boolean", "m3"),
     ]
 
 
