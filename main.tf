@@ -68,7 +68,7 @@ module "storage" {
 }
 
 ################################################################################
-# Catalog: Glue databases, RAW tables per topic, shared error and drift tables
+# Catalog: Glue databases, RAW tables per topic and dlq_errors (Firehose's); the jobs create the rest
 ################################################################################
 
 module "catalog" {
@@ -89,20 +89,21 @@ module "catalog" {
 module "compute" {
   source = "./modules/compute"
 
-  name_prefix          = local.name_prefix
-  account_id           = var.account_id
-  region               = var.region
-  partition            = local.partition
-  kms_key_arn          = module.storage.kms_key_arn
-  kms_key_alias_name   = module.storage.kms_alias_name
-  package_paths        = local.lambda_packages
-  functions            = var.lambda_functions
-  tracing_mode         = var.lambda_tracing_mode
-  log_level            = var.log_level
-  log_retention_days   = var.log_retention_days
-  firehose_stream_name = module.ingestion.firehose_delivery_stream_name
-  queue_topics         = module.ingestion.queue_topics
-  dlq_topics           = module.ingestion.dlq_topics
+  name_prefix        = local.name_prefix
+  account_id         = var.account_id
+  region             = var.region
+  partition          = local.partition
+  kms_key_arn        = module.storage.kms_key_arn
+  kms_key_alias_name = module.storage.kms_alias_name
+  package_paths      = local.lambda_packages
+  functions          = var.lambda_functions
+  tracing_mode       = var.lambda_tracing_mode
+  log_level          = var.log_level
+  log_retention_days = var.log_retention_days
+  # No per-topic input: the Lambdas derive a queue's topic from its name and IAM names the
+  # stack's queues by pattern, so nothing here grows with the topics.
+  firehose_stream_names = module.ingestion.firehose_stream_names
+  queue_name_prefix     = module.ingestion.queue_name_prefix
 }
 
 ################################################################################
@@ -112,22 +113,25 @@ module "compute" {
 module "ingestion" {
   source = "./modules/ingestion"
 
-  name_prefix                         = local.name_prefix
-  account_id                          = var.account_id
-  region                              = var.region
-  partition                           = local.partition
-  kms_key_arn                         = module.storage.kms_key_arn
-  kms_key_alias_name                  = module.storage.kms_alias_name
-  topic_name_rule                     = local.topic_name_rule
-  topics                              = var.topics
-  sqs_processor_function_arn          = module.compute.sqs_processor_function_arn
-  dlq_archiver_function_arn           = module.compute.dlq_archiver_function_arn
-  firehose_transform_function_arn     = module.compute.function_arns_static["firehose_transform"]
+  name_prefix                   = local.name_prefix
+  account_id                    = var.account_id
+  region                        = var.region
+  partition                     = local.partition
+  kms_key_arn                   = module.storage.kms_key_arn
+  kms_key_alias_name            = module.storage.kms_alias_name
+  topic_name_rule               = local.topic_name_rule
+  topics                        = var.topics
+  sqs_processor_function_arn    = module.compute.sqs_processor_function_arn
+  dlq_archiver_function_arn     = module.compute.dlq_archiver_function_arn
+  sqs_processor_timeout_seconds = module.compute.function_timeouts["sqs_processor"]
+  dlq_archiver_timeout_seconds  = module.compute.function_timeouts["dlq_archiver"]
+  # Known at plan time, but the stream waits for the function it invokes (the output depends on it).
+  firehose_transform_function_arn     = module.compute.firehose_transform_function_arn
+  firehose_stream_count               = var.firehose_stream_count
   data_lake_bucket_arn                = local.bucket_arns["data_lake"]
   warehouse_prefix                    = module.storage.warehouse_prefix
   firehose_errors_prefix              = module.storage.firehose_errors_prefix
   raw_database_name                   = local.tables.databases.raw
-  raw_table_names                     = module.catalog.raw_table_names
   firehose_buffering_size_mb          = var.firehose_buffering_size_mb
   firehose_buffering_interval_seconds = var.firehose_buffering_interval_seconds
   log_retention_days                  = var.log_retention_days
@@ -178,24 +182,29 @@ module "processing" {
 module "orchestration" {
   source = "./modules/orchestration"
 
-  name_prefix           = local.name_prefix
-  account_id            = var.account_id
-  region                = var.region
-  kms_key_arn           = module.storage.kms_key_arn
-  kms_key_alias_name    = module.storage.kms_alias_name
-  shards                = local.shards
-  schedule_expression   = var.schedule_expression
-  schedule_enabled      = var.schedule_enabled
-  max_concurrency       = var.max_parallel_shards
-  standardized_job_name = module.processing.standardized_job_name
-  curated_job_name      = module.processing.curated_job_name
-  planner_zip_path      = "${local.build_dir}/lambda/cycle_planner.zip"
-  contracts_uri         = module.storage.contracts_uri
-  warehouse_bucket_arn  = local.bucket_arns["data_lake"]
-  log_level             = var.log_level
-  log_retention_days    = var.log_retention_days
-  deletion_protection   = var.deletion_protection
-  alert_emails          = var.alert_emails
+  name_prefix         = local.name_prefix
+  account_id          = var.account_id
+  region              = var.region
+  kms_key_arn         = module.storage.kms_key_arn
+  kms_key_alias_name  = module.storage.kms_alias_name
+  shards              = local.shards
+  schedule_expression = var.schedule_expression
+  schedule_enabled    = var.schedule_enabled
+  max_concurrency     = var.max_parallel_shards
+  job_timeout_minutes = var.glue_timeout_minutes
+  # The cycle (re)creates the semantic views in the analysts' workgroup after every cycle with work.
+  semantic_view_statements  = module.analytics.semantic_view_statements
+  athena_workgroup_name     = local.name_prefix
+  athena_results_bucket_arn = local.bucket_arns["athena_results"]
+  standardized_job_name     = module.processing.standardized_job_name
+  curated_job_name          = module.processing.curated_job_name
+  planner_zip_path          = "${local.build_dir}/lambda/cycle_planner.zip"
+  contracts_uri             = module.storage.contracts_uri
+  warehouse_bucket_arn      = local.bucket_arns["data_lake"]
+  log_level                 = var.log_level
+  log_retention_days        = var.log_retention_days
+  deletion_protection       = var.deletion_protection
+  alert_emails              = var.alert_emails
 }
 
 ################################################################################
@@ -213,7 +222,7 @@ module "monitoring" {
     module.compute.function_names,
     { cycle_planner = module.orchestration.planner_function_name },
   )
-  firehose_stream_names = { raw = module.ingestion.firehose_delivery_stream_name }
+  firehose_stream_names = module.ingestion.firehose_stream_names
   glue_job_names        = values(module.processing.job_names_static)
   state_machine_arn     = module.orchestration.state_machine_arn_static
 }
@@ -230,4 +239,35 @@ module "analytics" {
   results_bucket_name = module.storage.athena_results_bucket_name
   force_destroy       = var.force_destroy
   topics              = local.topic_names
+  # The team's own semantic layer: the same folder the local query reads (LEANOPS_SEMANTIC_DIR).
+  semantic_views_dir = "${startswith(var.semantic_dir, "/") ? var.semantic_dir : "${path.module}/${var.semantic_dir}"}/views"
+
+  enable_lake_formation_grants = var.enable_lake_formation_grants
+  lake_formation_principals = {
+    firehose_role_arn         = module.ingestion.firehose_role_arn
+    standardized_job_role_arn = try(module.processing.role_arns["standardized"], null)
+    curated_job_role_arn      = try(module.processing.role_arns["curated"], null)
+    state_machine_role_arn    = module.orchestration.state_machine_role_arn
+    analyst_arns              = var.lake_formation_analyst_arns
+  }
+}
+
+################################################################################
+# Snowflake (optional): read-only access to the curated tables (docs/SNOWFLAKE.md)
+################################################################################
+
+module "snowflake_access" {
+  source = "./modules/snowflake_access"
+
+  create                  = var.snowflake != null
+  name_prefix             = local.name_prefix
+  account_id              = var.account_id
+  region                  = var.region
+  partition               = local.partition
+  curated_database_name   = local.tables.databases["curated"]
+  data_lake_bucket_name   = local.bucket_names["data_lake"]
+  warehouse_prefix        = module.storage.warehouse_prefix
+  kms_key_alias_name      = module.storage.kms_alias_name
+  snowflake_principal_arn = try(var.snowflake.principal_arn, null)
+  external_ids            = try(var.snowflake.external_ids, [])
 }

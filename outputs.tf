@@ -27,13 +27,18 @@ output "dlq_urls" {
   value       = module.ingestion.dlq_urls
 }
 
-output "queue_topics" {
-  description = "Queue name -> topic (LEANOPS_QUEUE_TOPICS of sqs_processor)."
-  value       = module.ingestion.queue_topics
+output "queue_name_prefix" {
+  description = "Prefix of the queue names: a topic's queue is <prefix>-<topic>, its DLQ <prefix>-<topic>-dlq (LEANOPS_NAME_PREFIX of the ingest Lambdas)."
+  value       = module.ingestion.queue_name_prefix
+}
+
+output "firehose_stream_names" {
+  description = "Names of the Firehose streams writing the RAW Iceberg tables (LEANOPS_FIREHOSE_STREAMS)."
+  value       = module.ingestion.firehose_stream_names
 }
 
 output "firehose_delivery_stream_name" {
-  description = "Name of the Firehose stream writing the RAW Iceberg tables."
+  description = "Name of the first Firehose stream (kept for compatibility; see firehose_stream_names)."
   value       = module.ingestion.firehose_delivery_stream_name
 }
 
@@ -95,4 +100,14 @@ output "alert_topic_arn" {
 output "athena_workgroup_name" {
   description = "Athena workgroup for analysts (results encrypted in the athena results bucket)."
   value       = module.analytics.workgroup_name
+}
+
+output "snowflake" {
+  description = "What Snowflake's catalog integration and external volume need (docs/SNOWFLAKE.md); role_arn null until var.snowflake is set."
+  value = {
+    role_arn         = module.snowflake_access.role_arn
+    storage_base_url = module.snowflake_access.storage_base_url
+    glue_catalog_id  = module.snowflake_access.glue_catalog_id
+    region           = var.region
+  }
 }

@@ -62,14 +62,14 @@ variable "build_dir" {
 ################################################################################
 
 variable "topics" {
-  description = "Topic name -> its queue and consumer settings. Each topic gets an SQS queue + DLQ, an event source mapping to sqs_processor and a RAW Iceberg table. Names follow schemas/tables.json topic_name."
+  description = "Topic name -> its queue and consumer settings. Each topic gets an SQS queue + DLQ, an event source mapping to sqs_processor and a RAW Iceberg table. Names follow schemas/tables.json topic_name. visibility_timeout_seconds: null (default) derives 6 x the sqs_processor timeout + the batching window. maximum_concurrency: null (default) shares sqs_processor's reserved concurrency among the topics; a number (2-1000) caps the topic's mapping."
   type = map(object({
     batch_size                      = optional(number, 10)
     maximum_batching_window_seconds = optional(number, 5)
     max_receive_count               = optional(number, 8)
     message_retention_seconds       = optional(number, 345600)
-    visibility_timeout_seconds      = optional(number, 300)
-    maximum_concurrency             = optional(number, 2)
+    visibility_timeout_seconds      = optional(number)
+    maximum_concurrency             = optional(number)
     shard                           = optional(string)
   }))
   default = {}
@@ -178,8 +178,8 @@ variable "lambda_functions" {
   }
 
   validation {
-    condition     = lookup(var.lambda_functions, "sqs_processor", null) == null || try(var.lambda_functions["sqs_processor"].reserved_concurrency, 0) >= sum(concat([0], [for topic in values(var.topics) : topic.maximum_concurrency]))
-    error_message = "lambda_functions.sqs_processor.reserved_concurrency (${try(var.lambda_functions["sqs_processor"].reserved_concurrency, "unset")}) is below the sum of the topics' maximum_concurrency (${sum(concat([0], [for topic in values(var.topics) : topic.maximum_concurrency]))}): the event source mappings would be throttled."
+    condition     = lookup(var.lambda_functions, "sqs_processor", null) == null || try(var.lambda_functions["sqs_processor"].reserved_concurrency, 0) >= sum(concat([0], [for topic in values(var.topics) : topic.maximum_concurrency if topic.maximum_concurrency != null]))
+    error_message = "lambda_functions.sqs_processor.reserved_concurrency (${try(var.lambda_functions["sqs_processor"].reserved_concurrency, "unset")}) is below the sum of the topics' maximum_concurrency (${sum(concat([0], [for topic in values(var.topics) : topic.maximum_concurrency if topic.maximum_concurrency != null]))}): the event source mappings would be throttled. Leave maximum_concurrency unset (null) on topics that may share the function's concurrency."
   }
 }
 
@@ -187,6 +187,12 @@ variable "lambda_tracing_mode" {
   description = "X-Ray tracing of the Lambdas: Active or PassThrough."
   type        = string
   default     = "Active"
+}
+
+variable "firehose_stream_count" {
+  description = "How many Firehose streams carry the topics to RAW (each topic and dlq_errors on one stream, chosen by rendezvous hashing in the Lambdas). One Direct PUT stream takes 5 MiB/s in us-east-1, us-west-2 and eu-west-1, 1 MiB/s elsewhere (Amazon Data Firehose quotas): a stack carries firehose_stream_count x that. Adding a stream moves about 1/N of the topics."
+  type        = number
+  default     = 1
 }
 
 variable "firehose_buffering_size_mb" {
@@ -259,4 +265,39 @@ variable "deletion_protection" {
   description = "Whether the DynamoDB checkpoint and lock tables are protected from deletion."
   type        = bool
   default     = true
+}
+
+################################################################################
+# Lake Formation (catalogs managed by Lake Formation)
+################################################################################
+
+variable "enable_lake_formation_grants" {
+  description = "Whether to grant the Firehose role, the Glue job roles, the state machine role and lake_formation_analyst_arns Lake Formation permissions (needed when the Data Catalog is managed by Lake Formation; modules/analytics/lake_formation.tf lists them)."
+  type        = bool
+  default     = false
+}
+
+variable "lake_formation_analyst_arns" {
+  description = "IAM roles or users of the analysts querying curated and semantic with Athena (Lake Formation SELECT and DESCRIBE)."
+  type        = list(string)
+  default     = []
+}
+
+################################################################################
+# Snowflake (optional): a read-only role for its Glue catalog integration and external volume
+################################################################################
+
+variable "snowflake" {
+  description = "Snowflake's IAM user ARN and external ids (DESC CATALOG INTEGRATION / DESC EXTERNAL VOLUME, docs/SNOWFLAKE.md); null: no Snowflake role."
+  type = object({
+    principal_arn = string
+    external_ids  = list(string)
+  })
+  default = null
+}
+
+variable "semantic_dir" {
+  description = "The team's semantic layer: a folder with views/<name>.sql (one SELECT each, Athena SQL) and metrics.json, relative to the root or absolute; locally the same folder is LEANOPS_SEMANTIC_DIR."
+  type        = string
+  default     = "semantic"
 }

@@ -41,3 +41,10 @@ deletion_protection                = true
 tags = {
   CostCenter = "data-platform-staging"
 }
+
+# Snowflake reads the curated tables (docs/SNOWFLAKE.md). Example values: replace them with what
+# DESC CATALOG INTEGRATION / DESC EXTERNAL VOLUME print in your Snowflake account, or remove.
+snowflake = {
+  principal_arn = "arn:aws:iam::999999999999:user/leanops-example-snowflake"
+  external_ids  = ["EXAMPLE_GLUE_EXTERNAL_ID", "EXAMPLE_STORAGE_EXTERNAL_ID"]
+}
