@@ -127,8 +127,8 @@ def test_semantic_views_register_over_curated_tables(pipeline: LocalPipeline, tm
         f"FROM semantic.order_payment_status_{orders}",
         folder,
     )
-    # Athena's type: SUM of decimal(12,2) is decimal(38,2) (Spark's CASE/COALESCE gave 4.0000)
-    assert csv_text == "order_id,order_amount,captured_amount,payment_status\no-1,10.00,4.00,partial\n"
+    # payments.amount is decimal(18,4): SUM of it is decimal(38,4) in Athena, as in DuckDB
+    assert csv_text == "order_id,order_amount,captured_amount,payment_status\no-1,10.00,4.0000,partial\n"
 
 
 def test_query_csv_quotes_and_prints_null_as_empty(pipeline: LocalPipeline) -> None:

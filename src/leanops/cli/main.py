@@ -25,6 +25,7 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 POWERTOOLS_LOG_LEVEL = "POWERTOOLS_LOG_LEVEL"
+PACKAGE_LOGGER = "leanops"
 NOISY_LOGGERS = ("py4j", "werkzeug", "botocore", "urllib3", "pyiceberg")
 
 
@@ -242,6 +243,9 @@ def configure_logging(verbose: bool, as_json: bool) -> None:
     )
     root = logging.getLogger()
     root.handlers[:] = [handler]
+    # The CLI owns its process's log format: no second (JSON) handler on the package logger,
+    # which the jobs add when they run in this process (tests) rather than in the Glue worker.
+    logging.getLogger(PACKAGE_LOGGER).handlers.clear()
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     for noisy in NOISY_LOGGERS:
         logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)
