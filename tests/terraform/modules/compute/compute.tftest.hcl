@@ -33,11 +33,11 @@ mock_provider "aws" {
 }
 
 variables {
-  name_prefix          = "leanops-test"
-  account_id           = "123456789012"
-  region               = "eu-west-1"
-  kms_key_arn          = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000"
-  kms_key_alias_name   = "alias/leanops-test"
+  name_prefix           = "leanops-test"
+  account_id            = "123456789012"
+  region                = "eu-west-1"
+  kms_key_arn           = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000"
+  kms_key_alias_name    = "alias/leanops-test"
   firehose_stream_names = ["leanops-test-raw", "leanops-test-raw-2"]
   queue_name_prefix     = "leanops-test"
   package_paths = {
@@ -61,7 +61,7 @@ run "three_functions_with_their_environment" {
   }
 
   assert {
-    condition = alltrue([for name in ["sqs_processor", "dlq_archiver"] : aws_lambda_function.this[name].environment[0].variables.LEANOPS_FIREHOSE_STREAMS == "leanops-test-raw,leanops-test-raw-2" && aws_lambda_function.this[name].environment[0].variables.LEANOPS_NAME_PREFIX == "leanops-test"])
+    condition     = alltrue([for name in ["sqs_processor", "dlq_archiver"] : aws_lambda_function.this[name].environment[0].variables.LEANOPS_FIREHOSE_STREAMS == "leanops-test-raw,leanops-test-raw-2" && aws_lambda_function.this[name].environment[0].variables.LEANOPS_NAME_PREFIX == "leanops-test"])
     error_message = "sqs_processor and dlq_archiver must get LEANOPS_FIREHOSE_STREAMS (the stream names) and LEANOPS_NAME_PREFIX (they derive a queue's topic from its name)."
   }
 
