@@ -11,6 +11,7 @@ from typing import Any, TextIO
 
 from botocore.exceptions import ClientError
 
+from leanops import naming
 from leanops.adapters.contract_store import ContractStore
 from leanops.cli.main import EXIT_FAILED, EXIT_OK, fault_plan
 from leanops.cli.operations import (
@@ -26,7 +27,6 @@ from leanops.contracts import Contract
 from leanops.exceptions import ContractError, QueryError, UsageError
 from leanops.local.account import TopicAccount, firehose_error_ids, topic_account
 from leanops.local.catalog import local_catalog
-from leanops.local.config import DLQ_SUFFIX, RUNS_FILE
 from leanops.local.pipeline import LocalPipeline
 from leanops.local.query import run_query, write_csv
 from leanops.local.spark import catalog_uri
@@ -121,7 +121,7 @@ def cmd_run(pipeline: LocalPipeline, args: argparse.Namespace) -> int:
     require_known_topics(pipeline, "run", args.topics or [])
     report = pipeline.run(args.topics, fault_plan=plan)
     cycle = report.cycle
-    report_dead_letters(report)
+    report_dead_letters(pipeline, report)
     for topic, reason in (cycle.skipped if cycle else {}).items():
         LOGGER.info("run: topic %s skipped: %s", topic, reason)
     if not report.ok:
@@ -267,11 +267,11 @@ def print_topic_summary(pipeline: LocalPipeline, out: TextIO | None = None) -> d
     return documents
 
 
-def report_dead_letters(report: Any) -> None:
+def report_dead_letters(pipeline: LocalPipeline, report: Any) -> None:
     """Say which topics' messages went to their DLQ in this run, and the command that replays them."""
     for poll in report.polls:
-        if poll.queue.endswith(DLQ_SUFFIX) and poll.delivered:
-            topic = poll.queue.removesuffix(DLQ_SUFFIX).rsplit("-", 1)[-1]
+        topic = naming.topic_of_queue_name(pipeline.names.prefix, poll.queue, dlq=True)
+        if topic is not None and poll.delivered:
             LOGGER.warning(
                 "run: %d messages of %s went to its DLQ and are archived in iceberg_raw_db.dlq_errors; "
                 "replay them with `replay --topic %s` once the cause is fixed",
@@ -350,9 +350,7 @@ RUN_COLUMNS = ("run", "started", "outcome", "delivered", "topic", "standardized"
 
 def cmd_runs(pipeline: LocalPipeline, args: argparse.Namespace) -> int:
     """Print the run history (newest last) with per-topic figures."""
-    path = pipeline.home / RUNS_FILE
-    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
-    runs = [json.loads(line) for line in lines if line.strip()][-args.limit :]
+    runs = pipeline.runs()[-args.limit :]
     print_rows("runs", RUN_COLUMNS, run_rows(runs))
     return EXIT_OK
 

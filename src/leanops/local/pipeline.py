@@ -262,16 +262,17 @@ class LocalPipeline:
         with (self.home / RUNS_FILE).open("a", encoding="utf-8") as handle:
             handle.write(json.dumps(report.as_dict(), default=str) + "\n")
 
-    def _runs_so_far(self) -> int:
+    def runs(self) -> list[dict[str, Any]]:
+        """Return the report of every run so far, oldest first."""
         path = self.home / RUNS_FILE
         if not path.is_file():
-            return 0
-        return sum(1 for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+            return []
+        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+    def _runs_so_far(self) -> int:
+        return len(self.runs())
 
     def last_run(self) -> dict[str, Any] | None:
         """Return the report of the latest run, if any."""
-        path = self.home / RUNS_FILE
-        if not path.is_file():
-            return None
-        lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-        return json.loads(lines[-1]) if lines else None
+        runs = self.runs()
+        return runs[-1] if runs else None
