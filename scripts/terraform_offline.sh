@@ -132,6 +132,7 @@ cmd_test() {
     done
     link "${MODULE_TESTS}/${module}" "${staged}/tests"
     link "${REPO_ROOT}/schemas" "${staged}/schemas"
+    link "${REPO_ROOT}/semantic" "${staged}/semantic"
     if [[ ! -d "${staged}/.terraform" ]]; then
       "${TERRAFORM}" -chdir="${staged}" init -backend=false -input=false -no-color >"${WORK}/init-${module}.log" \
         || { cat "${WORK}/init-${module}.log" >&2; return 1; }

@@ -51,6 +51,9 @@ locals {
   }
 
   named_queries = merge(local.operational_queries, local.semantic_view_queries)
+
+  # Athena API reference, NamedQuery / StartQueryExecution: QueryString at most 262,144 bytes.
+  athena_query_max_bytes = 262144
 }
 
 resource "aws_athena_named_query" "this" {
@@ -66,6 +69,11 @@ resource "aws_athena_named_query" "this" {
     precondition {
       condition     = length(local.missing_columns) == 0
       error_message = "The analytics queries name columns tables.json does not define: ${join(", ", local.missing_columns)} (update modules/analytics/queries.tf)."
+    }
+
+    precondition {
+      condition     = length(each.value.query) <= local.athena_query_max_bytes
+      error_message = "Athena quota: a query string holds at most ${local.athena_query_max_bytes} bytes (Athena API reference, NamedQuery QueryString; not adjustable). The named query ${each.key} has ${length(each.value.query)} characters: lower operational_query_topics (per-topic queries) or shorten the view (semantic views)."
     }
   }
 }

@@ -30,22 +30,26 @@ locals {
   # Column that dates a row in each per-topic layer.
   layer_write_columns = { raw = "ingested_at", standardized = "standardized_at", curated = "curated_at" }
 
-  freshness_selects = [
-    for topic in var.topics : join("\n", concat(
+  # A query string holds at most 262,144 bytes, a hard quota (Athena API reference, NamedQuery
+  # "QueryString ... Maximum length of 262144"; AWS knowledge center "athena-query-string-length":
+  # not adjustable, split long queries). The per-topic queries grow ~650 bytes per topic, so above
+  # operational_query_topics topics they come in parts: <name>_01, <name>_02 ... (one part keeps the
+  # plain name). A precondition on the named queries checks the quota.
+  topic_chunks = chunklist(var.topics, var.operational_query_topics)
+  chunk_suffixes = [
+    for index in range(length(local.topic_chunks)) : length(local.topic_chunks) == 1 ? "" : format("_%02d", index + 1)
+  ]
+
+  freshness_selects = {
+    for topic in var.topics : topic => join("\n", concat(
       ["SELECT '${topic}' AS topic_name"],
       [for layer, column in local.layer_write_columns : ", (SELECT MAX(${column}) FROM ${local.per_topic_database[layer]}.${topic}) AS ${layer}_last_write"],
       [for layer, column in local.layer_write_columns : ", date_diff('minute', (SELECT MAX(${column}) FROM ${local.per_topic_database[layer]}.${topic}), current_timestamp) AS ${layer}_minutes_ago"],
     ))
-  ]
+  }
 
-  freshness_per_topic = <<-SQL
-    -- Last write per topic and layer, and how many minutes ago it was.
-    ${join("\nUNION ALL\n", local.freshness_selects)}
-    ORDER BY topic_name
-  SQL
-
-  account_selects = [
-    for topic in var.topics : join("\n", [
+  account_selects = {
+    for topic in var.topics : topic => join("\n", [
       "SELECT '${topic}' AS topic_name",
       ", (SELECT COUNT(DISTINCT message_id) FROM ${local.per_topic_database.raw}.${topic}) AS raw_messages",
       ", (SELECT COUNT(*) FROM ${local.per_topic_database.raw}.${topic}) AS raw_rows",
@@ -55,13 +59,29 @@ locals {
       ", (SELECT COUNT(*) FROM ${local.table_ids.curated_errors} WHERE topic_name = '${topic}') AS curated_errors",
       ", (SELECT COUNT(*) FROM ${local.table_ids.dlq_errors} WHERE topic_name = '${topic}') AS dlq_errors",
     ])
-  ]
+  }
 
-  account_per_topic = <<-SQL
-    -- The per-topic account: messages and rows in each layer and in each error table.
-    ${join("\nUNION ALL\n", local.account_selects)}
-    ORDER BY topic_name
-  SQL
+  # name -> { description, query } of the per-topic queries, one entry per part.
+  per_topic_queries = merge([
+    for index, chunk in local.topic_chunks : {
+      "freshness_per_topic${local.chunk_suffixes[index]}" = {
+        description = "Last write per topic and layer (RAW, standardized, curated) and its age in minutes${local.chunk_suffixes[index] == "" ? "" : " (part ${index + 1} of ${length(local.topic_chunks)}: ${chunk[0]} to ${chunk[length(chunk) - 1]})"}."
+        query       = <<-SQL
+          -- Last write per topic and layer, and how many minutes ago it was.
+          ${join("\nUNION ALL\n", [for topic in chunk : local.freshness_selects[topic]])}
+          ORDER BY topic_name
+        SQL
+      }
+      "account_per_topic${local.chunk_suffixes[index]}" = {
+        description = "Per-topic account: messages and rows per layer, parse errors, curated errors and DLQ errors${local.chunk_suffixes[index] == "" ? "" : " (part ${index + 1} of ${length(local.topic_chunks)}: ${chunk[0]} to ${chunk[length(chunk) - 1]})"}."
+        query       = <<-SQL
+          -- The per-topic account: messages and rows in each layer and in each error table.
+          ${join("\nUNION ALL\n", [for topic in chunk : local.account_selects[topic]])}
+          ORDER BY topic_name
+        SQL
+      }
+    }
+  ]...)
 
   # Columns the SQL above names, per table kind (checked against tables.json by a precondition).
   referenced_columns = merge(
@@ -81,17 +101,6 @@ locals {
         query       = local.errors_by_topic_and_reason
       }
     },
-    length(var.topics) == 0 ? {} : {
-      freshness_per_topic = {
-        description = "Last write per topic and layer (RAW, standardized, curated) and its age in minutes."
-        database    = local.databases.curated
-        query       = local.freshness_per_topic
-      }
-      account_per_topic = {
-        description = "Per-topic account: messages and rows per layer, parse errors, curated errors and DLQ errors."
-        database    = local.databases.curated
-        query       = local.account_per_topic
-      }
-    },
+    { for name, query in local.per_topic_queries : name => merge(query, { database = local.databases.curated }) },
   ) : {}
 }

@@ -110,6 +110,17 @@ variable "topics" {
   }
 }
 
+variable "operational_query_topics" {
+  description = "Topics per part of the per-topic named queries (freshness_per_topic, account_per_topic): above it they come as <name>_01, <name>_02 ... so each stays under Athena's 262,144-byte query string quota (~1 KB per topic with 48-character names)."
+  type        = number
+  default     = 150
+
+  validation {
+    condition     = var.operational_query_topics >= 1 && var.operational_query_topics <= 250 && floor(var.operational_query_topics) == var.operational_query_topics
+    error_message = "operational_query_topics must be a whole number from 1 to 250: a part of 250 topics with 48-character names is ~250 KB, near Athena's 262,144-byte query string quota (Athena API reference, NamedQuery QueryString)."
+  }
+}
+
 variable "schemas_dir" {
   description = "Folder holding tables.json (databases and table names). Null means \"<root module>/schemas\"."
   type        = string

@@ -44,4 +44,26 @@ locals {
   raw_database_arn       = "arn:${var.partition}:glue:${var.region}:${var.account_id}:database/${var.raw_database_name}"
   raw_tables_arn_pattern = "arn:${var.partition}:glue:${var.region}:${var.account_id}:table/${var.raw_database_name}/*"
   stream_log_groups_arn  = "arn:${var.partition}:logs:${var.region}:${var.account_id}:log-group:/aws/kinesisfirehose/${local.stream_name_prefix}*:*"
+
+  # Every queue and DLQ denies requests without TLS ("aws:SecureTransport" = "false").
+  tls_only_policies = {
+    for arn in concat(values(local.queue_arns), values(local.dlq_arns)) : arn => jsonencode({
+      Version = "2012-10-17"
+      Statement = [{
+        Sid       = "DenyInsecureTransport"
+        Effect    = "Deny"
+        Principal = "*"
+        Action    = "sqs:*"
+        Resource  = arn
+        Condition = { Bool = { "aws:SecureTransport" = "false" } }
+      }]
+    })
+  }
+
+  # The created queues' ARNs, read once. Every per-topic resource reads these maps, never
+  # aws_sqs_queue.x[each.key]: Terraform evaluates a reference to one instance of a for_each
+  # resource by decoding every instance, so per-instance references cost O(topics) each and the
+  # plan O(topics^2) (1,000 topics: minutes of plan). A local is evaluated once, after the queues.
+  created_queue_arns = { for topic, queue in aws_sqs_queue.this : topic => queue.arn }
+  created_dlq_arns   = { for topic, queue in aws_sqs_queue.dlq : topic => queue.arn }
 }

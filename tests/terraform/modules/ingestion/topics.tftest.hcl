@@ -67,6 +67,19 @@ run "a_topic_gets_queue_dlq_and_partial_failure_mapping" {
   }
 
   assert {
+    condition = alltrue([
+      for queue in [aws_sqs_queue.this["orders"], aws_sqs_queue.dlq["orders"]] :
+      jsondecode(queue.policy).Statement[0].Effect == "Deny" && jsondecode(queue.policy).Statement[0].Condition.Bool["aws:SecureTransport"] == "false" && jsondecode(queue.policy).Statement[0].Resource == "arn:aws:sqs:eu-west-1:123456789012:${queue.name}"
+    ])
+    error_message = "Queue and DLQ must each deny requests without TLS, on their own ARN."
+  }
+
+  assert {
+    condition     = jsondecode(aws_sqs_queue.dlq["orders"].redrive_allow_policy).redrivePermission == "byQueue" && jsondecode(aws_sqs_queue.dlq["orders"].redrive_allow_policy).sourceQueueArns == ["arn:aws:sqs:eu-west-1:123456789012:leanops-test-orders"]
+    error_message = "The DLQ must accept redrives from its own queue only."
+  }
+
+  assert {
     condition     = aws_sqs_queue.this["orders"].kms_master_key_id == "alias/leanops-test" && aws_sqs_queue.dlq["orders"].kms_master_key_id == "alias/leanops-test"
     error_message = "Queue and DLQ must be encrypted with the stack's key."
   }

@@ -1,5 +1,5 @@
 # terraform test (offline): workgroup, named queries and semantic database under a mocked provider.
-# Run from modules/analytics: terraform init -backend=false && terraform test
+# Run by scripts/terraform_offline.sh test analytics (the staged module links schemas/ and semantic/).
 
 mock_provider "aws" {}
 
@@ -8,8 +8,8 @@ variables {
   kms_key_arn         = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555"
   results_bucket_name = "leanops-test-athena-results-123456789012"
   topics              = ["orders", "payments"]
-  schemas_dir         = "../../schemas"
-  semantic_views_dir  = "../../semantic/views"
+  schemas_dir         = "schemas"
+  semantic_views_dir  = "semantic/views"
 }
 
 run "workgroup_enforces_encrypted_results_and_a_scan_cutoff" {
@@ -40,7 +40,7 @@ run "every_semantic_view_becomes_a_named_query" {
   command = plan
 
   assert {
-    condition     = toset(output.semantic_view_names) == toset([for file in fileset("../../semantic/views", "*.sql") : trimsuffix(file, ".sql")])
+    condition     = toset(output.semantic_view_names) == toset([for file in fileset("semantic/views", "*.sql") : trimsuffix(file, ".sql")])
     error_message = "Every semantic/views/*.sql file must be picked up."
   }
 
@@ -122,4 +122,36 @@ run "lake_formation_grants_cover_every_role_when_enabled" {
     condition     = contains(aws_lakeformation_permissions.this["curated_job-curated-database"].permissions, "CREATE_TABLE") && toset(aws_lakeformation_permissions.this["analyst-0-curated-tables"].permissions) == toset(["SELECT", "DESCRIBE"])
     error_message = "The curated job creates tables in curated; analysts only read them."
   }
+}
+
+run "per_topic_queries_come_in_parts_under_athenas_query_quota" {
+  command = plan
+
+  variables {
+    topics                   = ["alpha", "bravo", "charlie"]
+    operational_query_topics = 2
+  }
+
+  assert {
+    condition = (
+      !contains(keys(aws_athena_named_query.this), "account_per_topic")
+      && strcontains(aws_athena_named_query.this["account_per_topic_01"].query, "iceberg_curated_db.alpha")
+      && strcontains(aws_athena_named_query.this["account_per_topic_01"].query, "iceberg_curated_db.bravo")
+      && !strcontains(aws_athena_named_query.this["account_per_topic_01"].query, "iceberg_curated_db.charlie")
+      && strcontains(aws_athena_named_query.this["account_per_topic_02"].query, "iceberg_curated_db.charlie")
+      && strcontains(aws_athena_named_query.this["freshness_per_topic_02"].query, "iceberg_raw_db.charlie")
+      && strcontains(aws_athena_named_query.this["freshness_per_topic_02"].description, "part 2 of 2: charlie to charlie")
+    )
+    error_message = "Above operational_query_topics the per-topic queries must come in parts (_01, _02), each covering its own topics."
+  }
+}
+
+run "rejects_a_part_size_over_the_quota_bound" {
+  command = plan
+
+  variables {
+    operational_query_topics = 251
+  }
+
+  expect_failures = [var.operational_query_topics]
 }
