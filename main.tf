@@ -95,11 +95,14 @@ module "compute" {
   partition          = local.partition
   kms_key_arn        = module.storage.kms_key_arn
   kms_key_alias_name = module.storage.kms_alias_name
-  package_paths      = local.lambda_packages
-  functions          = var.lambda_functions
-  tracing_mode       = var.lambda_tracing_mode
-  log_level          = var.log_level
-  log_retention_days = var.log_retention_days
+  # Replays keep their original message id only when their MAC verifies (modules/storage).
+  replay_key_id         = module.storage.replay_key_id
+  replay_key_alias_name = module.storage.replay_key_alias_name
+  package_paths         = local.lambda_packages
+  functions             = var.lambda_functions
+  tracing_mode          = var.lambda_tracing_mode
+  log_level             = var.log_level
+  log_retention_days    = var.log_retention_days
   # No per-topic input: the Lambdas derive a queue's topic from its name and IAM names the
   # stack's queues by pattern, so nothing here grows with the topics.
   firehose_stream_names = module.ingestion.firehose_stream_names
@@ -156,9 +159,11 @@ module "processing" {
   worker_type              = var.glue_worker_type
   number_of_workers        = var.glue_number_of_workers
   timeout_minutes          = var.glue_timeout_minutes
+  drift_vanish_days        = var.drift_vanish_days
   max_concurrent_runs      = max(1, length(local.shards))
   standardized_script_path = "${local.build_dir}/glue/standardized_processor.py"
   curated_script_path      = "${local.build_dir}/glue/curated_processor.py"
+  maintenance_script_path  = "${local.build_dir}/glue/maintenance_processor.py"
   package_path             = "${local.build_dir}/glue/leanops.zip"
   wheel_paths              = [for wheel in fileset("${local.build_dir}/glue/wheels", "*.whl") : "${local.build_dir}/glue/wheels/${wheel}"]
   catalog_name             = local.tables.catalog_name
@@ -198,6 +203,8 @@ module "orchestration" {
   athena_results_bucket_arn = local.bucket_arns["athena_results"]
   standardized_job_name     = module.processing.standardized_job_name
   curated_job_name          = module.processing.curated_job_name
+  maintenance_job_name      = module.processing.maintenance_job_name
+  snapshot_retention_hours  = var.snapshot_retention_hours
   planner_zip_path          = "${local.build_dir}/lambda/cycle_planner.zip"
   contracts_uri             = module.storage.contracts_uri
   warehouse_bucket_arn      = local.bucket_arns["data_lake"]

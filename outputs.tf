@@ -97,6 +97,11 @@ output "alert_topic_arn" {
   value       = module.orchestration.alert_topic_arn
 }
 
+output "replay_key_alias_name" {
+  description = "Alias of the HMAC KMS key replays are signed with (the operator running replay needs kms:GenerateMac on it)."
+  value       = module.storage.replay_key_alias_name
+}
+
 output "athena_workgroup_name" {
   description = "Athena workgroup for analysts (results encrypted in the athena results bucket)."
   value       = module.analytics.workgroup_name

@@ -127,6 +127,19 @@ variable "schedule_enabled" {
   default     = true
 }
 
+variable "snapshot_retention_hours" {
+  description = "Table maintenance (daily): snapshots older than this are expired, never one a checkpoint still needs. Longer than the cycle interval and than a Snowflake refresh (docs/SNOWFLAKE.md)."
+  type        = number
+  default     = 24
+
+  validation {
+    # 1 h is above a Snowflake refresh (300 s); the cycle interval is checked against
+    # schedule_expression by modules/orchestration (a precondition of the maintenance schedule).
+    condition     = floor(var.snapshot_retention_hours) == var.snapshot_retention_hours && var.snapshot_retention_hours >= 1 && var.snapshot_retention_hours <= 8760
+    error_message = "snapshot_retention_hours must be a whole number of hours from 1 to 8760, longer than the cycle interval (schedule_expression) and than a Snowflake refresh (REFRESH_INTERVAL_SECONDS = 300, docs/SNOWFLAKE.md): expire_snapshots must never drop a snapshot a cycle or a Snowflake refresh still reads (Iceberg docs, \"Spark Procedures\": expire_snapshots)."
+  }
+}
+
 variable "max_parallel_shards" {
   description = "How many shards a cycle processes at the same time."
   type        = number
@@ -227,6 +240,12 @@ variable "glue_timeout_minutes" {
   description = "Minutes after which a Glue job run is stopped."
   type        = number
   default     = 45
+}
+
+variable "drift_vanish_days" {
+  description = "Days without a value after which a field is logged vanished in drift_log (LEANOPS_DRIFT_VANISH_DAYS; whole days, at least 1, checked by modules/processing)."
+  type        = number
+  default     = 7
 }
 
 ################################################################################

@@ -7,7 +7,8 @@
 #   wheels/*.whl       dependencies with compiled code (rpds-py), as manylinux2014_x86_64
 #                      CPython 3.11 wheels: Python cannot import compiled modules from a zip, so
 #                      they go to --additional-python-modules (S3 paths of these wheels)
-#   <entry>.py         the Glue entry scripts of scripts/glue/ (standardized_processor.py, ...)
+#   <entry>.py         the Glue entry scripts of scripts/glue/ (standardized_processor.py,
+#                      curated_processor.py, maintenance_processor.py: table maintenance)
 #
 # Glue 5.0 = Spark 3.5, Python 3.11; pyspark and boto3 come with Glue and are never bundled.
 # Shared functions (tool checks, wheel cache, deterministic zips) live in build_lambdas.sh.

@@ -63,6 +63,15 @@ locals {
           Action   = ["firehose:PutRecordBatch", "firehose:PutRecord"]
           Resource = local.stream_arns
         }] : [],
+        # VerifyMac of replayed messages' MACs, on the replay HMAC key only (AWS KMS API Reference,
+        # "VerifyMac": required permission kms:VerifyMac, key policy or IAM policy).
+        contains(local.verifies_replays, name) && var.replay_key_alias_name != null ? [{
+          Sid       = "VerifyReplayMacs"
+          Effect    = "Allow"
+          Action    = ["kms:VerifyMac"]
+          Resource  = ["arn:${var.partition}:kms:${var.region}:${var.account_id}:key/*"]
+          Condition = { "ForAnyValue:StringEquals" = { "kms:ResourceAliases" = var.replay_key_alias_name } }
+        }] : [],
         var.kms_key_alias_name == null ? [] : [{
           Sid       = "UseKmsKeyThroughItsAlias"
           Effect    = "Allow"

@@ -59,9 +59,13 @@ locals {
     var.queue_name_prefix == null ? {} : { LEANOPS_NAME_PREFIX = var.queue_name_prefix },
   )
 
+  # The two readers of the replay attributes verify replay MACs (leanops.ingest.replay_trust):
+  # the key id, a few bytes.
+  replay_environment = var.replay_key_id == null ? {} : { LEANOPS_REPLAY_KEY_ID = var.replay_key_id }
+  verifies_replays   = toset(["sqs_processor", "dlq_archiver"])
   environments = {
-    sqs_processor      = local.ingest_environment
+    sqs_processor      = merge(local.ingest_environment, local.replay_environment)
     firehose_transform = {}
-    dlq_archiver       = local.ingest_environment
+    dlq_archiver       = merge(local.ingest_environment, local.replay_environment)
   }
 }

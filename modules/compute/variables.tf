@@ -48,6 +48,23 @@ variable "kms_key_arn" {
   default     = null
 }
 
+variable "replay_key_id" {
+  description = "Id of the HMAC KMS key that signs DLQ replays (modules/storage): sqs_processor's LEANOPS_REPLAY_KEY_ID, verified with kms:VerifyMac. Null: no replay keeps its original id."
+  type        = string
+  default     = null
+}
+
+variable "replay_key_alias_name" {
+  description = "Alias of the replay HMAC key (alias/<name>): sqs_processor's kms:VerifyMac names the key through it (kms:ResourceAliases), so the policy is known at plan time."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.replay_key_alias_name == null || can(regex("^alias/[a-zA-Z0-9/_-]+$", var.replay_key_alias_name))
+    error_message = "replay_key_alias_name must be a KMS alias name: \"alias/\" followed by letters, digits, '/', '_' or '-' (KMS CreateAlias AliasName rule)."
+  }
+}
+
 variable "kms_key_alias_name" {
   description = "Alias of that key (alias/<name>). IAM statements name the key through it (kms:ResourceAliases), so policies are known at plan time and checkable offline."
   type        = string

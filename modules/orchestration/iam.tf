@@ -20,25 +20,45 @@ locals {
     })
   }
 
+  # The stack key, named through its alias when given (kms:ResourceAliases; AWS KMS developer
+  # guide, "Using aliases to control access to KMS keys"): known at plan, unlike the key's ARN.
+  kms_sids = {
+    state_machine = "EncryptedLockTopicAndExecutionData"
+    planner       = "EncryptedObjectsAndTables"
+    scheduler     = "EncryptedScheduleAndExecutionInput"
+  }
+  kms_statements = {
+    for role, sid in local.kms_sids : role => concat(
+      var.kms_key_alias_name == null ? [] : [{
+        Sid       = sid
+        Effect    = "Allow"
+        Action    = local.kms_data_actions
+        Resource  = ["${local.arn_prefix}:kms:${local.region_account}:key/*"]
+        Condition = { "ForAnyValue:StringEquals" = { "kms:ResourceAliases" = var.kms_key_alias_name } }
+      }],
+      var.kms_key_alias_name != null ? [] : [{ Sid = sid, Effect = "Allow", Action = local.kms_data_actions, Resource = [var.kms_key_arn] }],
+    )
+  }
+
   state_machine_policy = local.create ? jsonencode({
     Version = "2012-10-17"
     Statement = concat(
       [
-        { Sid = "InvokePlanner", Effect = "Allow", Action = ["lambda:InvokeFunction"], Resource = [aws_lambda_function.planner[0].arn, "${aws_lambda_function.planner[0].arn}:*"] },
+        { Sid = "InvokePlanner", Effect = "Allow", Action = ["lambda:InvokeFunction"], Resource = [local.planner_function_arn, "${local.planner_function_arn}:*"] },
         { Sid = "RunShardJobs", Effect = "Allow", Action = ["glue:StartJobRun", "glue:GetJobRun"], Resource = local.glue_job_arns },
         {
           Sid       = "CycleLockOnly"
           Effect    = "Allow"
           Action    = ["dynamodb:PutItem", "dynamodb:DeleteItem"]
-          Resource  = [aws_dynamodb_table.locks[0].arn]
+          Resource  = [local.lock_table_arn]
           Condition = { "ForAllValues:StringEquals" = { "dynamodb:LeadingKeys" = [local.cycle_lock_id] } }
         },
-        { Sid = "Alert", Effect = "Allow", Action = ["sns:Publish"], Resource = [aws_sns_topic.alerts[0].arn] },
-        { Sid = "EncryptedLockTopicAndExecutionData", Effect = "Allow", Action = local.kms_data_actions, Resource = [var.kms_key_arn] },
+        { Sid = "Alert", Effect = "Allow", Action = ["sns:Publish"], Resource = [local.alert_topic_arn] },
         # Log delivery for Step Functions has no resource-level permissions: AWS documents these
         # actions with "*" (they manage log deliveries, not data).
         { Sid = "LogDelivery", Effect = "Allow", Action = local.log_delivery_actions, Resource = ["*"] },
       ],
+      local.kms_statements.state_machine,
       # X-Ray write actions have no resource-level permissions either (AWS documents them with "*").
       var.state_machine_tracing_enabled ? [{ Sid = "XRayTracing", Effect = "Allow", Action = local.xray_write_actions, Resource = ["*"] }] : [],
       # Athena runs CREATE OR REPLACE VIEW with the caller's permissions: the workgroup, the catalog
@@ -67,8 +87,8 @@ locals {
 
   planner_policy = local.create ? jsonencode({
     Version = "2012-10-17"
-    Statement = [
-      { Sid = "Logs", Effect = "Allow", Action = ["logs:CreateLogStream", "logs:PutLogEvents"], Resource = ["${aws_cloudwatch_log_group.planner[0].arn}:*"] },
+    Statement = concat([
+      { Sid = "Logs", Effect = "Allow", Action = ["logs:CreateLogStream", "logs:PutLogEvents"], Resource = ["${local.planner_logs_arn}:*"] },
       { Sid = "ReadContracts", Effect = "Allow", Action = ["s3:GetObject"], Resource = ["${local.arn_prefix}:s3:::${local.contracts_bucket}/${local.contracts_prefix}*"] },
       # ListBucket on the contracts prefix makes a missing contract a 404 (gate closed), not a 403.
       {
@@ -80,17 +100,21 @@ locals {
       },
       { Sid = "ReadIcebergMetadataFiles", Effect = "Allow", Action = ["s3:GetObject"], Resource = ["${var.warehouse_bucket_arn}/*/metadata/*"] },
       { Sid = "ReadTableCatalogEntries", Effect = "Allow", Action = ["glue:GetTable"], Resource = local.planner_glue_resources },
-      { Sid = "CheckpointsAndPlannerCache", Effect = "Allow", Action = ["dynamodb:Query", "dynamodb:PutItem"], Resource = [aws_dynamodb_table.checkpoints[0].arn] },
-      { Sid = "EncryptedObjectsAndTables", Effect = "Allow", Action = local.kms_data_actions, Resource = [var.kms_key_arn] },
-    ]
+      { Sid = "CheckpointsAndPlannerCache", Effect = "Allow", Action = ["dynamodb:Query", "dynamodb:PutItem"], Resource = [local.checkpoint_table_arn] },
+      ],
+      local.kms_statements.planner,
+    )
   }) : null
 
   scheduler_policy = local.create ? jsonencode({
     Version = "2012-10-17"
-    Statement = [
-      { Sid = "StartCycle", Effect = "Allow", Action = ["states:StartExecution"], Resource = [aws_sfn_state_machine.this[0].arn] },
-      { Sid = "EncryptedScheduleAndExecutionInput", Effect = "Allow", Action = local.kms_data_actions, Resource = [var.kms_key_arn] },
-    ]
+    Statement = concat([
+      { Sid = "StartCycle", Effect = "Allow", Action = ["states:StartExecution"], Resource = [local.state_machine_arn] },
+      ],
+      local.kms_statements.scheduler,
+      # The maintenance schedule's universal target calls glue:StartJobRun on that one job (maintenance.tf).
+      !local.create_maintenance_schedule ? [] : [{ Sid = "StartMaintenance", Effect = "Allow", Action = ["glue:StartJobRun"], Resource = [local.maintenance_job_arn] }],
+    )
   }) : null
 }
 

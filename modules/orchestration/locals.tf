@@ -25,6 +25,18 @@ locals {
   glue_prefix   = "${local.arn_prefix}:glue:${var.region}:${var.account_id}"
   glue_job_arns = [for name in [var.standardized_job_name, var.curated_job_name] : "${local.glue_prefix}:job/${name}"]
 
+  # ARNs built from names known at plan time (AWS general reference, "Amazon Resource Names":
+  # Lambda function, DynamoDB table, SNS topic, CloudWatch log group, Step Functions state
+  # machine), so the role policies are known at plan and their sizes are checked offline
+  # (tests/terraform/test_scale.py). IAM accepts ARNs of resources that do not exist yet.
+  region_account       = "${var.region}:${var.account_id}"
+  planner_function_arn = "${local.arn_prefix}:lambda:${local.region_account}:function:${local.planner_name}"
+  lock_table_arn       = "${local.arn_prefix}:dynamodb:${local.region_account}:table/${local.lock_table}"
+  checkpoint_table_arn = "${local.arn_prefix}:dynamodb:${local.region_account}:table/${local.checkpoint_table}"
+  alert_topic_arn      = "${local.arn_prefix}:sns:${local.region_account}:${local.alert_topic}"
+  planner_logs_arn     = "${local.arn_prefix}:logs:${local.region_account}:log-group:${local.planner_logs}"
+  state_machine_arn    = "${local.arn_prefix}:states:${local.region_account}:stateMachine:${local.state_machine_name}"
+
   kms_data_actions = ["kms:Decrypt", "kms:GenerateDataKey"]
 
   # Semantic views are refreshed after every cycle with work when there are views and a workgroup.

@@ -479,3 +479,35 @@ variable "alert_emails" {
     error_message = "Every alert_emails entry must be an e-mail address."
   }
 }
+
+################################################################################
+# Table maintenance (maintenance.tf)
+################################################################################
+
+variable "maintenance_job_name" {
+  description = "Name of the table maintenance Glue job (the processing module's maintenance_job_name); null: no maintenance schedule."
+  type        = string
+  default     = null
+}
+
+variable "maintenance_schedule_expression" {
+  description = "EventBridge Scheduler expression starting table maintenance (daily by default, at a quiet hour)."
+  type        = string
+  default     = "cron(30 3 * * ? *)"
+
+  validation {
+    condition     = can(regex("^(rate\\([1-9][0-9]* (hour|hours|day|days)\\)|cron\\([^)]+\\))$", var.maintenance_schedule_expression))
+    error_message = "maintenance_schedule_expression must be rate(<n> hour(s)|day(s)) or cron(<6 fields>) (EventBridge Scheduler schedule types)."
+  }
+}
+
+variable "snapshot_retention_hours" {
+  description = "Snapshots older than this are expired by maintenance, except those a checkpoint still needs (LEANOPS_SNAPSHOT_RETENTION_HOURS). Must exceed the cycle interval and the Snowflake refresh interval (docs/SNOWFLAKE.md)."
+  type        = number
+  default     = 24
+
+  validation {
+    condition     = var.snapshot_retention_hours >= 1 && var.snapshot_retention_hours <= 8760 && floor(var.snapshot_retention_hours) == var.snapshot_retention_hours
+    error_message = "snapshot_retention_hours must be a whole number from 1 to 8760: longer than a Snowflake refresh (REFRESH_INTERVAL_SECONDS, 300 s in docs/SNOWFLAKE.md) plus its longest query, and than the cycle interval (checked against schedule_expression)."
+  }
+}

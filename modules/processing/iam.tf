@@ -5,17 +5,9 @@
 resource "aws_iam_role" "this" {
   for_each = local.jobs
 
-  name = "${each.value.name}-job"
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect    = "Allow"
-      Principal = { Service = "glue.amazonaws.com" }
-      Action    = "sts:AssumeRole"
-      Condition = { StringEquals = { "aws:SourceAccount" = var.account_id } }
-    }]
-  })
-  tags = var.tags
+  name               = "${each.value.name}-job"
+  assume_role_policy = local.glue_trust_policy
+  tags               = var.tags
 }
 
 resource "aws_iam_role_policy" "this" {
@@ -27,6 +19,17 @@ resource "aws_iam_role_policy" "this" {
 }
 
 locals {
+  # Glue assumes the job roles, for this account only (maintenance.tf's role too).
+  glue_trust_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "glue.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+      Condition = { StringEquals = { "aws:SourceAccount" = var.account_id } }
+    }]
+  })
+
   state_table_arns = [
     for name in compact([var.checkpoint_table_name, var.lock_table_name]) : "${local.arn.dynamodb}:table/${name}"
   ]

@@ -52,8 +52,9 @@ locals {
   # passed per run by Step Functions (one shard's comma list).
   leanops_arguments = merge(
     {
-      "--LEANOPS_CONTRACTS_URI"    = local.contracts_uri
-      "--LEANOPS_LOCK_TTL_SECONDS" = tostring(var.lock_ttl_seconds)
+      "--LEANOPS_CONTRACTS_URI"     = local.contracts_uri
+      "--LEANOPS_LOCK_TTL_SECONDS"  = tostring(var.lock_ttl_seconds)
+      "--LEANOPS_DRIFT_VANISH_DAYS" = tostring(var.drift_vanish_days)
     },
     var.checkpoint_table_name == null ? {} : { "--LEANOPS_CHECKPOINT_TABLE" = var.checkpoint_table_name },
     var.lock_table_name == null ? {} : { "--LEANOPS_LOCK_TABLE" = var.lock_table_name },

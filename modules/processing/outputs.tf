@@ -42,3 +42,18 @@ output "script_locations" {
   description = "Layer -> s3:// URI of its entry script."
   value       = { for layer, object in aws_s3_object.script : layer => "s3://${object.bucket}/${object.key}" }
 }
+
+output "maintenance_job_name" {
+  description = "Name of the table maintenance Glue job (null when maintenance_script_path is null)."
+  value       = local.create_maintenance ? local.maintenance_name : null
+}
+
+output "maintenance_job_arn" {
+  description = "ARN of the table maintenance Glue job."
+  value       = try(aws_glue_job.maintenance[0].arn, null)
+}
+
+output "maintenance_role_arn" {
+  description = "ARN of the maintenance job's IAM role."
+  value       = try(aws_iam_role.maintenance[0].arn, null)
+}

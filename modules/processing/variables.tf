@@ -135,6 +135,17 @@ variable "lock_ttl_seconds" {
   }
 }
 
+variable "drift_vanish_days" {
+  description = "LEANOPS_DRIFT_VANISH_DAYS: a field with no value in the messages sent in the last this many days (before the topic's newest message) is logged vanished in drift_log."
+  type        = number
+  default     = 7
+
+  validation {
+    condition     = var.drift_vanish_days >= 1 && floor(var.drift_vanish_days) == var.drift_vanish_days
+    error_message = "drift_vanish_days must be a whole number of days, at least 1 (leanops.settings refuses anything else: LEANOPS_DRIFT_VANISH_DAYS)."
+  }
+}
+
 variable "extra_job_arguments" {
   description = "More default arguments for both jobs (\"--KEY\" = \"value\"); they override the module's."
   type        = map(string)
@@ -253,6 +264,16 @@ variable "lock_table_name" {
 
 variable "alert_topic_arn" {
   description = "SNS topic the jobs alert on (LEANOPS_ALERT_TOPIC_ARN); null: no alerts from the jobs."
+  type        = string
+  default     = null
+}
+
+################################################################################
+# Table maintenance (maintenance.tf)
+################################################################################
+
+variable "maintenance_script_path" {
+  description = "Local path of the maintenance entry script (build/glue/maintenance_processor.py); null: no maintenance job."
   type        = string
   default     = null
 }

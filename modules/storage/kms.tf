@@ -20,6 +20,15 @@ resource "aws_kms_alias" "this" {
 }
 
 locals {
+  # A key policy's "*" resource means this key. Root delegates to IAM policies.
+  kms_root_statement = {
+    Sid       = "EnableAccountRootAdministration"
+    Effect    = "Allow"
+    Principal = { AWS = local.account_root_arn }
+    Action    = "kms:*"
+    Resource  = "*"
+  }
+
   kms_usage_actions   = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
   kms_publish_actions = ["kms:Decrypt", "kms:GenerateDataKey*"]
 
@@ -32,14 +41,7 @@ locals {
     Version = "2012-10-17"
     Statement = concat(
       [
-        {
-          # A key policy's "*" resource means this key. Root delegates to IAM policies.
-          Sid       = "EnableAccountRootAdministration"
-          Effect    = "Allow"
-          Principal = { AWS = local.account_root_arn }
-          Action    = "kms:*"
-          Resource  = "*"
-        },
+        local.kms_root_statement,
         {
           Sid       = "AllowCloudWatchLogsOfThisAccount"
           Effect    = "Allow"
@@ -105,6 +107,58 @@ locals {
           "kms:UntagResource", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion",
         ]
         Resource = "*"
+      }]
+    )
+  })
+}
+
+################################################################################
+# KMS: the HMAC key that signs DLQ replays (only a real replay keeps an original message id)
+################################################################################
+
+# The replay path (CLI `replay`, leanops.ingest.replay) calls GenerateMac over (topic, original
+# message id, original sent_at, SHA-256 of the body); sqs_processor calls VerifyMac before it keeps
+# the original id (AWS KMS API Reference, "GenerateMac", "VerifyMac"; Developer Guide, "HMAC keys in
+# AWS KMS": KeySpec HMAC_256 with KeyUsage GENERATE_VERIFY_MAC). The key material never leaves KMS.
+# Automatic rotation is not applicable: KMS supports it only for symmetric encryption keys, not for
+# HMAC keys (AWS KMS API Reference, "EnableKeyRotation"), so enable_key_rotation stays false.
+resource "aws_kms_key" "replay" {
+  #checkov:skip=CKV_AWS_7:Automatic rotation is supported only on symmetric encryption keys, not on HMAC keys (AWS KMS API Reference, EnableKeyRotation).
+  count = local.create ? 1 : 0
+
+  description              = "Lean-Ops ${var.name_prefix}: signs DLQ replays (original message ids)"
+  customer_master_key_spec = "HMAC_256"
+  key_usage                = "GENERATE_VERIFY_MAC"
+  enable_key_rotation      = false
+  deletion_window_in_days  = var.kms_key_deletion_window_in_days
+  policy                   = local.replay_key_policy
+  tags                     = var.tags
+}
+
+resource "aws_kms_alias" "replay" {
+  count = local.create ? 1 : 0
+
+  name          = local.replay_key_alias_name
+  target_key_id = aws_kms_key.replay[0].key_id
+}
+
+locals {
+  replay_key_alias_name = "alias/${var.name_prefix}-replay"
+
+  # Least privilege: the account root delegates to IAM (sqs_processor's role gets kms:VerifyMac,
+  # modules/compute); the operators who replay get kms:GenerateMac (and DescribeKey, to find the
+  # key by its alias) here or through their own IAM policies. No statement grants VerifyMac or
+  # GenerateMac to every principal, and no service principal may use the key.
+  replay_key_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = concat(
+      [local.kms_root_statement],
+      length(var.replay_operator_arns) == 0 ? [] : [{
+        Sid       = "AllowOperatorsToSignReplays"
+        Effect    = "Allow"
+        Principal = { AWS = var.replay_operator_arns }
+        Action    = ["kms:GenerateMac", "kms:DescribeKey"]
+        Resource  = "*"
       }]
     )
   })

@@ -17,6 +17,21 @@ output "kms_alias_name" {
   value       = local.create ? local.kms_alias_name : null
 }
 
+output "replay_key_arn" {
+  description = "ARN of the HMAC KMS key that signs DLQ replays (sqs_processor: kms:VerifyMac; operators: kms:GenerateMac)."
+  value       = try(aws_kms_key.replay[0].arn, null)
+}
+
+output "replay_key_id" {
+  description = "Id of the replay HMAC key (sqs_processor's LEANOPS_REPLAY_KEY_ID)."
+  value       = try(aws_kms_key.replay[0].key_id, null)
+}
+
+output "replay_key_alias_name" {
+  description = "Alias of the replay HMAC key (known at plan time: IAM statements name the key through it)."
+  value       = local.create ? local.replay_key_alias_name : null
+}
+
 ################################################################################
 # Buckets
 ################################################################################

@@ -215,3 +215,14 @@ variable "access_log_expiration_days" {
     error_message = "access_log_expiration_days must be at least 1."
   }
 }
+
+variable "replay_operator_arns" {
+  description = "IAM roles or users that may replay DLQ messages (kms:GenerateMac on the replay HMAC key, granted in its key policy). Empty: grant it through the operators' IAM policies."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.replay_operator_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/.+$", arn))])
+    error_message = "Every replay_operator_arns entry must be an IAM role or user ARN (a key policy Principal; no \"*\")."
+  }
+}

@@ -25,10 +25,14 @@ LOCK_TTL_SECONDS = "LEANOPS_LOCK_TTL_SECONDS"
 MAX_FIELDS_PER_MESSAGE = "LEANOPS_MAX_FIELDS_PER_MESSAGE"
 MAX_NESTING_DEPTH = "LEANOPS_MAX_NESTING_DEPTH"
 RUN_ID = "LEANOPS_RUN_ID"
+# The drift log's window: a field with no value in the messages sent in the last N days (before
+# the topic's newest message) is "vanished" (leanops.transforms.drift).
+DRIFT_VANISH_DAYS = "LEANOPS_DRIFT_VANISH_DAYS"
 
 DEFAULT_LOCK_TTL_SECONDS = 3600
 DEFAULT_MAX_FIELDS_PER_MESSAGE = 1000
 DEFAULT_MAX_NESTING_DEPTH = 32
+DEFAULT_DRIFT_VANISH_DAYS = 7
 
 
 def whole_number(mapping: Mapping[str, str], key: str, default: int, minimum: int = 1) -> int:
@@ -95,6 +99,7 @@ class JobSettings:
     lock_ttl_seconds: int = DEFAULT_LOCK_TTL_SECONDS
     max_fields_per_message: int = DEFAULT_MAX_FIELDS_PER_MESSAGE
     max_nesting_depth: int = DEFAULT_MAX_NESTING_DEPTH
+    drift_vanish_days: int = DEFAULT_DRIFT_VANISH_DAYS
     run_id: str | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
 
@@ -116,5 +121,6 @@ class JobSettings:
                 mapping, MAX_FIELDS_PER_MESSAGE, DEFAULT_MAX_FIELDS_PER_MESSAGE
             ),
             max_nesting_depth=whole_number(mapping, MAX_NESTING_DEPTH, DEFAULT_MAX_NESTING_DEPTH),
+            drift_vanish_days=whole_number(mapping, DRIFT_VANISH_DAYS, DEFAULT_DRIFT_VANISH_DAYS),
             run_id=mapping.get(RUN_ID) or None,
         )

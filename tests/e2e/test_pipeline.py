@@ -159,7 +159,7 @@ def test_operator_commands_show_errors_drift_runs_and_topics(
     for command in (cmd_errors, cmd_drift):
         assert command(pipeline, argparse.Namespace(topic=topic)) == 0
     assert cmd_runs(pipeline, argparse.Namespace(limit=50)) == 0
-    assert cmd_topics(pipeline, argparse.Namespace()) == 0
+    assert cmd_topics(pipeline, argparse.Namespace(remove=None, yes=False)) == 0
     out = capsys.readouterr().out
     # THEN errors groups both error rows by table and reason, with an example message
     errors_part, drift_part = out.split(f"drift of {topic}")[0], out.split(f"drift of {topic}")[1]

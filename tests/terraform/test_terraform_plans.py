@@ -30,6 +30,10 @@ RESOURCELESS_ACTIONS = frozenset(
         "cloudwatch:PutMetricData",
         "xray:PutTraceSegments",
         "xray:PutTelemetryRecords",
+        # Step Functions developer guide, "IAM policies for AWS X-Ray": the four X-Ray actions a
+        # traced state machine needs, on "*" (no resource-level permissions).
+        "xray:GetSamplingRules",
+        "xray:GetSamplingTargets",
         "logs:CreateLogDelivery",
         "logs:GetLogDelivery",
         "logs:UpdateLogDelivery",
@@ -140,7 +144,7 @@ def test_glue_jobs_use_only_known_settings_keys(plans: dict[str, Any], environme
     }
     # WHEN the Glue jobs' default arguments are planned
     jobs = resources_of(plans[environment], "aws_glue_job")
-    assert len(jobs) == 2, f"{environment}: the standardized and curated jobs"
+    assert len(jobs) == 3, f"{environment}: the standardized, curated and maintenance jobs"
     for address, values in jobs.items():
         leanops_keys = {
             match.group(1)
@@ -190,10 +194,14 @@ def test_topics_are_grouped_into_bounded_shards(
     plan = plans[environment]
     # WHEN the stack is planned
     shards = plan["planned_values"]["outputs"]["shards"]["value"]
-    jobs = resources_of(plan, "aws_glue_job").values()
+    jobs = resources_of(plan, "aws_glue_job")
+    layer_jobs = [job for address, job in jobs.items() if ".maintenance" not in address]
     # THEN unpinned topics are grouped by name, pinned ones keep their shard, one job run per shard
     assert shards == expected_shards
-    assert all(job["execution_property"][0]["max_concurrent_runs"] == len(expected_shards) for job in jobs)
+    assert len(layer_jobs) == 2
+    assert all(job["execution_property"][0]["max_concurrent_runs"] == len(expected_shards) for job in layer_jobs)
+    # AND maintenance runs one at a time (it takes each topic's lock in turn)
+    assert [job["execution_property"][0]["max_concurrent_runs"] for job in jobs.values() if job not in layer_jobs] == [1]
 
 
 def test_plan_json_files_are_written(plans: dict[str, Any], terraform_work: Path) -> None:

@@ -2,6 +2,10 @@
 
 Table layout (docs/DESIGN_NOTES.md): partition key ``topic`` (S), sort key ``layer`` (S);
 attributes ``snapshot_id`` (S), ``run_id`` (S), ``updated_at`` (S, ISO-8601 UTC).
+
+Besides the layers, sort key ``contract_alert`` remembers the last malformed contract version of
+the topic that was alerted (``contract_version``): a conditional put claims each version once, so
+the jobs (both layers, every cycle, concurrent runs) alert once per version.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ SNAPSHOT_ATTRIBUTE = "snapshot_id"
 RUN_ID_ATTRIBUTE = "run_id"
 UPDATED_AT_ATTRIBUTE = "updated_at"
 CONDITIONAL_CHECK_FAILED = "ConditionalCheckFailedException"
+CONTRACT_ALERT_KEY = "contract_alert"
+CONTRACT_VERSION_ATTRIBUTE = "contract_version"
 
 
 class CheckpointStore:
@@ -96,6 +102,37 @@ class CheckpointStore:
                 raise CheckpointConflictError(topic, layer, expected) from exc
             raise
         logger.info("checkpoint %s/%s advanced from %s to %s by %s", layer, topic, expected, new, run_id)
+
+    def claim_contract_alert(self, topic: str, version: str, run_id: str) -> bool:
+        """Record that a malformed contract version is being alerted; False when it already was.
+
+        Args:
+            topic: the topic.
+            version: the contract object's version (VersionId or ETag).
+            run_id: the run alerting it.
+
+        Raises:
+            botocore.exceptions.ClientError: on a DynamoDB failure other than the condition.
+
+        """
+        try:
+            self._dynamodb.put_item(
+                TableName=self.table_name,
+                Item={
+                    **_key(topic, CONTRACT_ALERT_KEY),
+                    CONTRACT_VERSION_ATTRIBUTE: {"S": version},
+                    RUN_ID_ATTRIBUTE: {"S": run_id},
+                    UPDATED_AT_ATTRIBUTE: {"S": datetime.now(UTC).isoformat()},
+                },
+                ConditionExpression="attribute_not_exists(#version) OR #version <> :version",
+                ExpressionAttributeNames={"#version": CONTRACT_VERSION_ATTRIBUTE},
+                ExpressionAttributeValues={":version": {"S": version}},
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == CONDITIONAL_CHECK_FAILED:
+                return False
+            raise
+        return True
 
 
 def _key(topic: str, layer: str) -> dict[str, dict[str, str]]:

@@ -1,8 +1,14 @@
-"""Topic contracts in S3: ``{LEANOPS_CONTRACTS_URI}{topic}.json`` opens the schema gate."""
+"""Topic contracts in S3: ``{LEANOPS_CONTRACTS_URI}{topic}.json`` opens the schema gate.
+
+A contract's version is the S3 object's ``VersionId`` as GetObject returns it (the schemas bucket
+is versioned), else its ``ETag``: read from the same GetObject as the text, so it names exactly the
+bytes that were parsed (the runtime alerts once per malformed version, not every cycle).
+"""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
@@ -11,13 +17,29 @@ from botocore.exceptions import ClientError
 
 from leanops.adapters.aws import S3_SERVICE
 from leanops.contracts import CONTRACT_SUFFIX, Contract, parse_contract
-from leanops.exceptions import ConfigurationError
+from leanops.exceptions import ConfigurationError, ContractError
 from leanops.settings import CONTRACTS_URI, DEFAULT_MAX_NESTING_DEPTH
 
 logger = logging.getLogger(__name__)
 
 S3_SCHEME = "s3"
 MISSING_OBJECT_CODES = frozenset({"NoSuchKey", "404", "NotFound"})
+UNVERSIONED = "null"  # the VersionId S3 reports for an object written while versioning was off
+
+
+@dataclass(frozen=True)
+class LoadedContract:
+    """A topic's contract as read once: the parsed contract or why it is malformed, and its version.
+
+    Attributes:
+        contract: the valid contract (None: absent or malformed).
+        version: the object's VersionId, else its ETag (None: no object).
+        error: why the object is not a valid contract (None: valid or absent).
+    """
+
+    contract: Contract | None = None
+    version: str | None = None
+    error: ContractError | None = None
 
 
 def split_s3_uri(uri: str) -> tuple[str, str]:
@@ -62,6 +84,30 @@ class ContractStore:
         """Return the S3 key of a topic's contract."""
         return f"{self.prefix}{topic}{CONTRACT_SUFFIX}"
 
+    def load_versioned(self, topic: str) -> LoadedContract:
+        """Load and validate a topic's contract, with the version of the object read.
+
+        Raises:
+            botocore.exceptions.ClientError: on an S3 failure other than a missing object.
+
+        """
+        try:
+            response = self._s3.get_object(Bucket=self.bucket, Key=self.key_of(topic))
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in MISSING_OBJECT_CODES:
+                return LoadedContract()
+            raise
+        version_id = response.get("VersionId")
+        version = version_id if version_id and version_id != UNVERSIONED else response.get("ETag")
+        text = response["Body"].read()
+        try:
+            contract = parse_contract(
+                text, source=self.uri_of(topic), expected_topic=topic, max_depth=self._max_depth
+            )
+        except ContractError as exc:
+            return LoadedContract(version=version, error=exc)
+        return LoadedContract(contract=contract, version=version)
+
     def load(self, topic: str) -> Contract | None:
         """Load and validate a topic's contract.
 
@@ -76,13 +122,7 @@ class ContractStore:
             botocore.exceptions.ClientError: on any other S3 failure (access denied, ...).
 
         """
-        try:
-            response = self._s3.get_object(Bucket=self.bucket, Key=self.key_of(topic))
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in MISSING_OBJECT_CODES:
-                return None
-            raise
-        text = response["Body"].read()
-        return parse_contract(
-            text, source=self.uri_of(topic), expected_topic=topic, max_depth=self._max_depth
-        )
+        loaded = self.load_versioned(topic)
+        if loaded.error is not None:
+            raise loaded.error
+        return loaded.contract

@@ -21,7 +21,9 @@ from typing import Any
 
 import boto3
 
+from leanops import definitions
 from leanops.adapters.contract_store import ContractStore
+from leanops.cli.drift_report import drift_lines, recent_drift_sql
 from leanops.cli.operations import (
     check_contract_folder,
     checked_contract,
@@ -31,8 +33,8 @@ from leanops.cli.operations import (
     review_evolution,
 )
 from leanops.cli.summary import gate_state
-from leanops.exceptions import ConfigurationError, ContractError
-from leanops.ingest.replay import send_replay
+from leanops.exceptions import ConfigurationError, ContractError, UsageError
+from leanops.ingest.replay import ReplaySigner, send_replay
 from leanops.local.config import home_dir, repo_contract_files
 from leanops.local.ledger import Ledger
 from leanops.local.query import write_csv
@@ -52,7 +54,9 @@ POLL_SECONDS = 5
 RUN_TIMEOUT_SECONDS = 3600
 RUNNING_STATES = ("RUNNING", "QUEUED")
 ATHENA_RUNNING = ("QUEUED", "RUNNING")
-LOCAL_ONLY = ("reset", "full")
+# maintain: in AWS the daily EventBridge Scheduler schedule runs the maintenance job (with the
+# retention it validates); start that schedule's target rather than a second way in.
+LOCAL_ONLY = ("reset", "full", "maintain")
 AWS_LEDGER_DIR = "aws"
 REPLAY_COLUMNS = (
     "topic_name, message_id, payload, receive_count, error_reason, source_queue, "
@@ -72,6 +76,8 @@ class Environment:
     checkpoint_table_name: str
     athena_workgroup_name: str
     glue_job_names: dict[str, str]
+    # Optional (older stacks lack it): without it replays are sent unsigned, under new ids.
+    replay_key_alias_name: str | None = None
 
     def contract_location(self, topic: str) -> tuple[str, str]:
         """Return (bucket, key) of a topic's contract under ``contracts_uri`` (s3://bucket/prefix/)."""
@@ -94,7 +100,10 @@ class Environment:
             raise ConfigurationError(
                 "terraform outputs", f"missing {', '.join(missing)} (needed by --target aws)"
             )
-        return cls(**{name: values[name] for name in REQUIRED_OUTPUTS})
+        return cls(
+            **{name: values[name] for name in REQUIRED_OUTPUTS},
+            replay_key_alias_name=values.get("replay_key_alias_name"),
+        )
 
     def queue_url(self, topic: str) -> str:
         """Return a topic's queue URL.
@@ -205,16 +214,34 @@ def _status(session: Any, env: Environment, args: argparse.Namespace) -> int:
     )["executions"]
     document = {"checkpoints": checkpoints, "last_run": executions[0] if executions else None}
     print(json.dumps(document, indent=2 if args.json else None, default=str))
+    if not args.json and checkpoints:
+        try:
+            header, rows = athena_rows(
+                session.client("athena"), recent_drift_sql(sorted(checkpoints)), env.athena_workgroup_name
+            )
+        except ConfigurationError as exc:  # e.g. no drift_log table before the first cycle
+            LOGGER.info("status: no drift shown (%s)", exc)
+        else:
+            for topic, lines in drift_lines(header, rows).items():
+                print(topic)
+                print("\n".join(lines))
     return 0
 
 
 def _replay(session: Any, env: Environment, args: argparse.Namespace) -> int:
     sql = f"SELECT {REPLAY_COLUMNS} FROM iceberg_raw_db.dlq_errors WHERE topic_name = '{args.topic}'"
     header, rows = athena_rows(session.client("athena"), sql, env.athena_workgroup_name)
+    # Signed with the stack's replay key, so sqs_processor lets the replays keep their original ids.
+    signer = (
+        ReplaySigner.for_key(session.client("kms"), env.replay_key_alias_name)
+        if env.replay_key_alias_name
+        else None
+    )
     result = send_replay(
         session.client("sqs"),
         env.queue_url(args.topic),
         [dict(zip(header, row, strict=True)) for row in rows],
+        signer=signer,
     )
     LOGGER.info(
         "replay: %d sent, %d failed, %d not replayable",
@@ -277,7 +304,30 @@ def _contract(session: Any, env: Environment, args: argparse.Namespace) -> int:
     return check_contract_folder(args.paths[0], store.load)
 
 
+def removal_refusal(topic: str) -> UsageError:
+    """Return the one-line answer to ``topics --remove`` on AWS: a Terraform change, not a command.
+
+    Terraform owns the queues, DLQs, mappings and RAW tables (``topics`` variable); the jobs
+    create the standardized and curated tables, so Terraform does not drop them: Athena's DROP
+    TABLE does, with their data ("DROP TABLE", Athena user guide: Iceberg tables are managed
+    tables, dropping one removes its data).
+    """
+    definitions.validate_topic_name(topic)
+    job_tables = " and ".join(
+        definitions.table(kind).identifier(topic) for kind in (definitions.STANDARDIZED, definitions.CURATED)
+    )
+    return UsageError(
+        "topics --remove",
+        f"on --target aws nothing is removed by this command: delete {topic!r} from the topics map of "
+        f"environments/<env>.tfvars and run terraform apply (its queue, DLQ, mappings and "
+        f"{definitions.table(definitions.RAW).identifier(topic)}), then in Athena DROP TABLE {job_tables} "
+        f"and delete contracts/{topic}.json; the shared error tables keep its rows",
+    )
+
+
 def _topics(session: Any, env: Environment, args: argparse.Namespace) -> int:
+    if getattr(args, "remove", None):
+        raise removal_refusal(args.remove)
     store = ContractStore(env.contracts_uri, session.client("s3"))
     rows = [(topic, url, gate_state(store, topic)) for topic, url in sorted(env.queue_urls.items())]
     print_rows("topics", ("topic", "queue", "gate"), rows)

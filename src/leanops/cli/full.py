@@ -5,7 +5,8 @@ The sample (``leanops/local/samples``) names the expected destination of every l
 messages end in the DLQ and are archived, then replayed), a topic with no contract and one with
 a malformed contract (their data waits), a record put straight on the Firehose stream that is
 not an envelope (it ends in ``firehose-errors/``), and a run under injected Lambda and Firehose
-faults. Any mismatch is printed as a diff line and makes the exit code non-zero.
+faults. Any mismatch is printed as a diff line and makes the exit code non-zero. It ends with
+the per-topic summary table, its verdict below it, printed once every worker has stopped.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from typing import Any
 
 from leanops import faults
 from leanops import local as local_package
-from leanops.cli.local_target import accounts, print_topic_summary
+from leanops.cli.local_target import accounts, topic_gates
+from leanops.cli.summary import print_summary
 from leanops.exceptions import LeanOpsError, QueryError
 from leanops.local.account import TopicAccount
 from leanops.local.config import repo_contract_files, repo_root
@@ -118,7 +120,7 @@ def _check_accounts(
         problems += _destination_diff(account, pipeline.ledger.entries(topic), lines)
         if not account.identity_holds:
             problems.append(f"{topic}: conservation identity broken: {account.as_dict()}")
-        LOGGER.info("account %s: %s", topic, json.dumps(account.as_dict()))
+        LOGGER.debug("account %s: %s", topic, json.dumps(account.as_dict()))  # the table shows it
     return problems
 
 
@@ -194,12 +196,15 @@ def run_full(home: Path) -> int:
     expected = json.loads((SAMPLES / EXPECTED_FILE).read_text(encoding="utf-8"))
     with LocalPipeline(home) as pipeline:
         problems = _scenario(pipeline, expected)
-        print_topic_summary(pipeline)
+        documents = {topic: account.as_dict() for topic, account in accounts(pipeline).items()}
+        gates = topic_gates(pipeline, sorted(documents))
     elapsed = time.monotonic() - started
     if problems:
         print(f"full: FAILED ({len(problems)} mismatches, {elapsed:.0f}s):", file=sys.stderr)
         for problem in problems:
             print(f"  - {problem}", file=sys.stderr)
-        return 1
-    print(f"full: OK: every sample line reached its expected destination ({elapsed:.0f}s)", file=sys.stderr)
-    return 0
+        verdict = f"full: FAILED: {len(problems)} mismatches, listed above ({elapsed:.0f}s)"
+    else:
+        verdict = f"full: OK: every sample line reached its expected destination ({elapsed:.0f}s)"
+    print_summary(documents, gates, caption=verdict)  # the last thing printed, after the workers stopped
+    return 1 if problems else 0

@@ -11,8 +11,9 @@ from typing import Any, TextIO
 
 from botocore.exceptions import ClientError
 
-from leanops import naming
+from leanops import definitions, naming
 from leanops.adapters.contract_store import ContractStore
+from leanops.cli.drift_report import drift_lines, recent_drift_sql
 from leanops.cli.main import EXIT_FAILED, EXIT_OK, fault_plan
 from leanops.cli.operations import (
     check_contract_folder,
@@ -27,7 +28,8 @@ from leanops.contracts import Contract
 from leanops.exceptions import ContractError, QueryError, UsageError
 from leanops.local.account import TopicAccount, firehose_error_ids, topic_account
 from leanops.local.catalog import local_catalog
-from leanops.local.pipeline import LocalPipeline
+from leanops.local.maintenance import maintain_pipeline
+from leanops.local.pipeline import LocalPipeline, TopicRemoval
 from leanops.local.query import run_query, write_csv
 from leanops.local.spark import catalog_uri
 
@@ -98,6 +100,11 @@ def require_known_topics(pipeline: LocalPipeline, command: str, topics: list[str
 def cmd_send(pipeline: LocalPipeline, args: argparse.Namespace) -> int:
     """Send each line of --file to --topic's queue; report refused lines on stderr."""
     topic = args.topic
+    if topic not in pipeline.topics():
+        LOGGER.info(
+            "send: topic %s is unknown here (no queue): it is declared now, with its queue and DLQ",
+            topic,
+        )
     report = pipeline.send(topic, args.file)
     for refused in report.refused:
         LOGGER.warning("%s line %d not sent: %s", args.file, refused.line, refused.reason)
@@ -176,18 +183,13 @@ def checkpoints(pipeline: LocalPipeline, topic: str) -> dict[str, dict[str, Any]
     from boto3.dynamodb.types import TypeDeserializer
 
     deserializer = TypeDeserializer()
-    response = pipeline.clients["dynamodb"].query(
-        TableName=pipeline.names.checkpoint_table,
-        KeyConditionExpression="topic = :topic",
-        ExpressionAttributeValues={":topic": {"S": topic}},
-    )
     return {
         item["layer"]["S"]: {
             key: deserializer.deserialize(value)
             for key, value in item.items()
             if key not in ("topic", "layer")
         }
-        for item in response.get("Items", [])
+        for item in pipeline.checkpoint_items(topic)
     }
 
 
@@ -233,7 +235,18 @@ def status_document(pipeline: LocalPipeline) -> dict[str, Any]:
     return {"topics": topics, "last_run": last_run}
 
 
-def _print_status(document: dict[str, Any]) -> None:
+def _recent_drift(pipeline: LocalPipeline, topics: list[str]) -> dict[str, list[str]]:
+    """Return topic -> the drift lines ``status`` shows (none before the first drift_log row)."""
+    if not topics:
+        return {}
+    try:
+        columns, rows = run_query(pipeline.catalog, recent_drift_sql(topics))
+    except QueryError:  # no drift_log table yet: nothing has drifted
+        return {}
+    return drift_lines(columns, rows)
+
+
+def _print_status(document: dict[str, Any], drift: dict[str, list[str]]) -> None:
     for topic, data in document["topics"].items():
         account = data["account"]
         buckets = ", ".join(f"{name}={count}" for name, count in account["buckets"].items())
@@ -246,6 +259,8 @@ def _print_status(document: dict[str, Any]) -> None:
             print(f"  checkpoint {layer}: {json.dumps(checkpoint, default=str)}")
         for job, outcome in data["last_run"].items():
             print(f"  last run {job}: {outcome.get('status')} {outcome.get('message', '')}".rstrip())
+        for line in drift.get(topic, []):
+            print(line)
     last = document["last_run"]
     cycle = (last or {}).get("cycle") or {}
     print(
@@ -287,7 +302,7 @@ def cmd_status(pipeline: LocalPipeline, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(document, indent=2, default=str))
     else:
-        _print_status(document)
+        _print_status(document, _recent_drift(pipeline, sorted(document["topics"])))
         print_summary(
             {topic: data["account"] for topic, data in document["topics"].items()},
             topic_gates(pipeline, sorted(document["topics"])),
@@ -303,6 +318,14 @@ def cmd_errors(pipeline: LocalPipeline, args: argparse.Namespace) -> int:
     columns, rows = run_query(pipeline.catalog, errors_sql(args.topic))
     print_rows(f"errors of {args.topic}", columns, rows)
     return EXIT_OK
+
+
+def cmd_maintain(pipeline: LocalPipeline, args: argparse.Namespace) -> int:
+    """Run table maintenance over the topics (default: all); non-zero when it failed."""
+    require_known_topics(pipeline, "maintain", args.topics or [])
+    outcome = maintain_pipeline(pipeline, args.topics)
+    LOGGER.info("maintain: %s", outcome.detail)
+    return EXIT_OK if outcome.ok else EXIT_FAILED
 
 
 def cmd_drift(pipeline: LocalPipeline, args: argparse.Namespace) -> int:
@@ -355,8 +378,66 @@ def cmd_runs(pipeline: LocalPipeline, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+REMOVE_COMMAND = "topics --remove"
+CONFIRMED = ("y", "yes")
+
+
+def confirmed(question: str, assume_yes: bool) -> bool:
+    """Return True when ``--yes`` is given or the operator answers yes on the terminal.
+
+    Raises:
+        UsageError: without ``--yes`` when stdin is not a terminal (nobody can answer).
+
+    """
+    if assume_yes:
+        return True
+    if not sys.stdin.isatty():
+        raise UsageError(REMOVE_COMMAND, f"{question}: stdin is not a terminal; add --yes to confirm")
+    sys.stderr.write(f"{question} [y/N] ")
+    sys.stderr.flush()
+    return sys.stdin.readline().strip().lower() in CONFIRMED
+
+
+def removal_lines(removal: TopicRemoval) -> list[str]:
+    """Return what a removal did, one line each, ending with the shared tables that keep its rows."""
+    topic = removal.topic
+    return [
+        f"removed topic {topic}:",
+        f"  queues: {', '.join(removal.queues) or 'none'}",
+        f"  contract: {removal.contract}",
+        f"  tables (with the standardized column mapping): {', '.join(removal.tables) or 'none'}",
+        f"  checkpoints: {', '.join(removal.checkpoints) or 'none'}",
+        f"  sent-message ledger entries: {removal.ledger_entries}",
+        f"kept: the rows of {topic} in {', '.join(removal.kept)} (shared history; "
+        f"`errors --topic {topic}` no longer applies, query them with topic_name = '{topic}')",
+    ]
+
+
+def remove_topic(pipeline: LocalPipeline, topic: str, assume_yes: bool) -> int:
+    """``topics --remove T``: remove a declared topic from the local home, once confirmed.
+
+    Raises:
+        UsageError: for an unknown topic, or without ``--yes`` on a non-terminal: nothing changed.
+
+    """
+    definitions.validate_topic_name(topic)
+    require_known_topics(pipeline, REMOVE_COMMAND, [topic])
+    question = (
+        f"remove topic {topic}: its queue, DLQ and what waits in them, its contract, its RAW, "
+        "standardized and curated tables, checkpoints and column mapping?"
+    )
+    if not confirmed(question, assume_yes):
+        LOGGER.error("%s: not confirmed; nothing removed", REMOVE_COMMAND)
+        return EXIT_FAILED
+    for line in removal_lines(pipeline.remove_topic(topic)):
+        print(line)
+    return EXIT_OK
+
+
 def cmd_topics(pipeline: LocalPipeline, args: argparse.Namespace) -> int:
-    """List the declared topics with their gate state."""
+    """List the declared topics with their gate state; ``--remove T`` removes one."""
+    if args.remove:
+        return remove_topic(pipeline, args.remove, args.yes)
     topics = sorted(pipeline.topics())
     gates = topic_gates(pipeline, topics)
     print_rows("topics", ("topic", "queue", "gate"), [(t, pipeline.names.queue(t), gates[t]) for t in topics])

@@ -86,6 +86,17 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--topic", action="append", dest="topics", metavar="TOPIC", help="only this topic (repeatable)"
     )
+    maintain = commands.add_parser(
+        "maintain",
+        help="table maintenance: compaction, snapshot expiry, orphan files",
+        description=(
+            "Table maintenance, the job AWS's daily schedule runs: compaction, snapshot expiry that keeps"
+            " every checkpoint's snapshot, orphan-file cleanup; a topic locked by a cycle is skipped."
+        ),
+    )
+    maintain.add_argument(
+        "--topic", action="append", dest="topics", metavar="TOPIC", help="only this topic (repeatable)"
+    )
     query = commands.add_parser(
         "query",
         help="Athena SQL over the tables; CSV on stdout",
@@ -143,11 +154,18 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "paths", nargs="+", type=Path, metavar="PATH", help="OLD NEW (two files), or one folder"
     )
-    commands.add_parser(
+    topics = commands.add_parser(
         "topics",
-        help="the topics and their schema gate",
-        description="List the topics with their gate state.",
+        help="the topics and their schema gate; --remove T removes one",
+        description="List the topics with their gate state, or remove one from the local home (--remove).",
     )
+    topics.add_argument(
+        "--remove",
+        metavar="TOPIC",
+        help="local: remove the topic (queue, DLQ, contract, its tables, checkpoints, column mapping); "
+        "the shared error tables keep its rows. aws: says what to change in tfvars",
+    )
+    topics.add_argument("--yes", action="store_true", help="with --remove: do not ask for confirmation")
     return parser
 
 
@@ -233,9 +251,10 @@ def configure_logging(verbose: bool, as_json: bool) -> None:
     The jobs' JSON formatter (``leanops.jobs.jsonlog``) is the one JSON format; libraries log
     warnings only, unless ``-v``.
     """
-    from leanops.jobs.jsonlog import JsonFormatter
+    from leanops.jobs.jsonlog import JsonFormatter, StderrHandler
 
-    handler = logging.StreamHandler(sys.stderr)
+    # The current sys.stderr at each record: rich's live progress bar redirects it on a TTY.
+    handler = StderrHandler()
     handler.setFormatter(
         JsonFormatter()
         if as_json

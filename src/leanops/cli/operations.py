@@ -39,7 +39,7 @@ def errors_sql(topic: str) -> str:
         f"FROM {_table_identifier(kind)} WHERE topic_name = '{topic}' GROUP BY error_reason"
         for kind, label, body in (
             (definitions.PARSE_ERRORS, "parse_errors", "payload"),
-            (definitions.CURATED_ERRORS, "errors", "record"),
+            (definitions.CURATED_ERRORS, "errors", "COALESCE(payload, record)"),
             (definitions.DLQ_ERRORS, "dlq_errors", "payload"),
         )
     ]

@@ -41,9 +41,23 @@ def gate_state(store: ContractStore, topic: str) -> str:
     return GATE_OPEN if contract is not None else GATE_NO_CONTRACT
 
 
-def summary_table(accounts: Mapping[str, Mapping[str, Any]], gates: Mapping[str, str]) -> Table:
-    """Return the table of topic -> account (``TopicAccount.as_dict()``) with each topic's gate."""
-    table = Table(title="Lean-Ops: where every sent message is", title_justify="left")
+def summary_table(
+    accounts: Mapping[str, Mapping[str, Any]], gates: Mapping[str, str], caption: str | None = None
+) -> Table:
+    """Return the table of topic -> account (``TopicAccount.as_dict()``) with each topic's gate.
+
+    Args:
+        accounts: topic -> its conservation account.
+        gates: topic -> its schema gate.
+        caption: a line below the table (``full``'s verdict), if any.
+
+    """
+    table = Table(
+        title="Lean-Ops: where every sent message is",
+        title_justify="left",
+        caption=caption,
+        caption_justify="left",
+    )
     table.add_column("topic", style="bold")
     table.add_column("gate")
     for _, header in COLUMNS:
@@ -63,7 +77,10 @@ def summary_table(accounts: Mapping[str, Mapping[str, Any]], gates: Mapping[str,
 
 
 def print_summary(
-    accounts: Mapping[str, Mapping[str, Any]], gates: Mapping[str, str], out: TextIO | None = None
+    accounts: Mapping[str, Mapping[str, Any]],
+    gates: Mapping[str, str],
+    out: TextIO | None = None,
+    caption: str | None = None,
 ) -> None:
     """Print the summary table (wide and without colours when ``out`` is not a terminal)."""
-    console_for(out or sys.stderr).print(summary_table(accounts, gates))
+    console_for(out or sys.stderr).print(summary_table(accounts, gates, caption))

@@ -7,6 +7,10 @@ does not grow with the topics (Lambda caps a function's environment at 4 KB, Lam
 topic of a queue is derived from its name (:func:`leanops.naming.topic_of_queue_name`) and
 validated against the topic-name rule, and the stream of a table is computed
 (:func:`leanops.ingest.streams.stream_for`).
+
+``LEANOPS_REPLAY_KEY_ID`` is the HMAC KMS key that signs DLQ replays (:mod:`leanops.ingest.envelope`):
+Terraform sets the key id; unset, the key is found by its alias ``alias/<prefix>-replay``
+(DescribeKey), as the local emulation does.
 """
 
 from __future__ import annotations
@@ -16,11 +20,13 @@ from dataclasses import dataclass, field
 
 from leanops import definitions, naming, settings
 from leanops.exceptions import TopicNameError
+from leanops.ingest.envelope import replay_key_alias
 from leanops.ingest.retry import DEFAULT_BASE_DELAY_SECONDS, DEFAULT_MAX_ATTEMPTS, RetryPolicy
 from leanops.ingest.streams import stream_for
 
 FIREHOSE_MAX_ATTEMPTS = "LEANOPS_FIREHOSE_MAX_ATTEMPTS"
 FIREHOSE_BASE_DELAY_MS = "LEANOPS_FIREHOSE_BASE_DELAY_MS"
+REPLAY_KEY_ID = "LEANOPS_REPLAY_KEY_ID"
 _MS_PER_SECOND = 1000.0
 
 
@@ -38,11 +44,17 @@ def retry_policy(mapping: Mapping[str, str]) -> RetryPolicy:
 
 @dataclass(frozen=True)
 class IngestSettings:
-    """What an ingest Lambda needs: the stack's streams and name prefix, and the retry policy."""
+    """What an ingest Lambda needs: streams, name prefix, retry policy, the replay key."""
 
     firehose_streams: tuple[str, ...]
     name_prefix: str
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    replay_key: str = ""
+
+    @property
+    def replay_key_id(self) -> str:
+        """Return the replay HMAC key as configured (key id), else its alias."""
+        return self.replay_key or replay_key_alias(self.name_prefix)
 
     @classmethod
     def from_mapping(cls, mapping: Mapping[str, str]) -> IngestSettings:
@@ -55,6 +67,7 @@ class IngestSettings:
             firehose_streams=settings.name_list(mapping, settings.FIREHOSE_STREAMS, "stream"),
             name_prefix=settings.require(mapping, settings.NAME_PREFIX),
             retry=retry_policy(mapping),
+            replay_key=mapping.get(REPLAY_KEY_ID, ""),
         )
 
     def _derive(self, queue_name: str, dlq: bool) -> tuple[str | None, str]:

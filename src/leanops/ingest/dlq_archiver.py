@@ -31,12 +31,14 @@ from leanops.ingest.batch import BatchOutcome
 from leanops.ingest.config import IngestSettings
 from leanops.ingest.delivery import DEFAULT_LIMITS, KIB, FirehoseLimits, OutboundRecord, deliver
 from leanops.ingest.envelope import (
+    KmsClient,
     build_envelope,
     encode_row,
     original_message_id,
     original_sent_at,
     queue_name_from_arn,
 )
+from leanops.ingest.replay_trust import sort_batch
 from leanops.ingest.timestamps import format_iso, utc_now
 from leanops.ingest.types import DlqErrorRow, FirehoseClient
 
@@ -101,29 +103,47 @@ def _fit_payload(row: DlqErrorRow, limit: int) -> DlqErrorRow:
     return candidate
 
 
-def build_dlq_row(
-    record: SQSRecord, config: IngestSettings, archived_at: datetime, limits: FirehoseLimits
-) -> DlqErrorRow:
-    """Return the dlq_errors row of one DLQ message.
+def _dlq_topic(record: SQSRecord, config: IngestSettings) -> str:
+    """Return the topic of a DLQ message's queue.
 
     Raises:
-        RecordRejectedError: when the queue is not a DLQ of the stack or the SQS attributes are
-            unusable.
+        RecordRejectedError: when the queue is not a DLQ of the stack.
     """
     queue = queue_name_from_arn(record.event_source_arn)
     topic = config.topic_of_queue(queue, dlq=True)
     if topic is None:
         raise RecordRejectedError(record.message_id, config.unknown_queue_reason(queue, dlq=True))
+    return topic
+
+
+def build_dlq_row(
+    record: SQSRecord,
+    config: IngestSettings,
+    archived_at: datetime,
+    limits: FirehoseLimits,
+    trusted_replay: bool = False,
+) -> DlqErrorRow:
+    """Return the dlq_errors row of one DLQ message.
+
+    The row keeps a replayed message's original id and send time only when its replay MAC
+    verified (``trusted_replay``, :mod:`leanops.ingest.replay_trust`): otherwise a forged replay
+    attribute would be archived, then signed by the next replay under another message's id.
+
+    Raises:
+        RecordRejectedError: when the queue is not a DLQ of the stack or the SQS attributes are
+            unusable.
+    """
+    topic = _dlq_topic(record, config)
     source_arn = record.attributes.dead_letter_queue_source_arn
     try:
         row = DlqErrorRow(
             topic_name=topic,
-            message_id=original_message_id(record),
+            message_id=original_message_id(record, trusted=trusted_replay),
             payload=record.body,
             receive_count=int(record.attributes.approximate_receive_count),
             error_reason=undelivered_reason(record, topic, archived_at, limits),
             source_queue=queue_name_from_arn(source_arn) if source_arn else None,
-            sent_at=original_sent_at(record),
+            sent_at=original_sent_at(record, trusted=trusted_replay),
             archived_at=format_iso(archived_at),
         )
     except (ValueError, KeyError) as exc:
@@ -137,6 +157,7 @@ def archive_dlq_batch(
     firehose: FirehoseClient,
     archived_at: datetime | None = None,
     limits: FirehoseLimits = DEFAULT_LIMITS,
+    kms: KmsClient | None = None,
 ) -> BatchOutcome:
     """Send one dlq_errors row per DLQ message to Firehose; report the messages not archived.
 
@@ -146,17 +167,20 @@ def archive_dlq_batch(
         firehose: a Firehose client.
         archived_at: the batch's archive time (default: now).
         limits: Firehose's limits.
+        kms: a KMS client, used only to verify replayed messages' MACs.
 
     Returns:
         The outcome: failed DLQ message id -> reason (``outcome.response()`` gives
         ``batchItemFailures`` naming exactly those ids).
     """
     moment = archived_at or utc_now()
-    failures: dict[str, str] = {}
     outbound: list[OutboundRecord] = []
-    for record in records:
+    topics, trusted, failures = sort_batch(
+        records, lambda record: _dlq_topic(record, config), kms, config.replay_key_id
+    )
+    for record, _topic in topics:
         try:
-            row = build_dlq_row(record, config, moment, limits)
+            row = build_dlq_row(record, config, moment, limits, record.message_id in trusted)
         except RecordRejectedError as exc:
             failures[record.message_id] = exc.problem
             continue

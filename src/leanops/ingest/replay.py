@@ -6,6 +6,12 @@ Each replayed message carries ``leanops_original_message_id`` and ``leanops_orig
 did arrive after all. Reading dlq_errors is the CLI's job; this module turns rows into
 SendMessageBatch entries and sends them.
 
+sqs_processor keeps those only when ``leanops_replay_mac`` verifies: :class:`ReplaySigner` signs
+(topic, original id, original send time, SHA-256 of the body) with the stack's HMAC KMS key
+(GenerateMac, AWS KMS API Reference). The operator who replays needs ``kms:GenerateMac`` (and, to
+find the key by its alias, ``kms:DescribeKey``) on that key (modules/storage README). Without a
+signer the messages go unsigned and arrive as new messages under their own ids (a warning says so).
+
 Limits: 10 entries per call; a message (body + attribute names, types and values) within the
 queue's ``MaximumMessageSize`` (at most 1 MiB); a call's messages within 1 MiB in total.
 Rows that cannot be replayed (no or empty payload, payload truncated by the archiver, too large)
@@ -25,7 +31,16 @@ from botocore.exceptions import BotoCoreError, ClientError
 from leanops.exceptions import ReplayRowError
 from leanops.ingest.delivery import MIB
 from leanops.ingest.dlq_archiver import is_truncated
-from leanops.ingest.envelope import ORIGINAL_MESSAGE_ID_ATTRIBUTE, ORIGINAL_SENT_AT_ATTRIBUTE
+from leanops.ingest.envelope import (
+    ORIGINAL_MESSAGE_ID_ATTRIBUTE,
+    ORIGINAL_SENT_AT_ATTRIBUTE,
+    REPLAY_MAC_ALGORITHM,
+    REPLAY_MAC_ATTRIBUTE,
+    KmsClient,
+    encode_mac,
+    replay_mac_message,
+    resolve_key_id,
+)
 from leanops.ingest.timestamps import datetime_to_millis, iso_to_millis
 from leanops.ingest.types import MessageAttributeValue, ReplayEntry, SqsClient
 
@@ -35,6 +50,32 @@ MAX_ENTRIES_PER_BATCH = 10
 MAX_MESSAGE_BYTES = 1 * MIB
 MAX_BATCH_BYTES = 1 * MIB
 MAXIMUM_MESSAGE_SIZE_ATTRIBUTE = "MaximumMessageSize"
+
+
+@dataclass(frozen=True)
+class ReplaySigner:
+    """Signs what a replay keeps with the stack's HMAC KMS key (GenerateMac).
+
+    Attributes:
+        kms: a KMS client.
+        key_id: the key's id or ARN (an alias is resolved by :meth:`for_key`).
+    """
+
+    kms: KmsClient
+    key_id: str
+
+    @classmethod
+    def for_key(cls, kms: KmsClient, key: str) -> ReplaySigner:
+        """Return a signer of ``key`` (key id, ARN or alias)."""
+        return cls(kms, resolve_key_id(kms, key))
+
+    def mac(self, topic: str, message_id: str, sent_at_millis: str | None, body: str) -> str:
+        """Return the attribute value of the MAC over what the replay keeps."""
+        message = replay_mac_message(topic, message_id, sent_at_millis, body)
+        response = self.kms.generate_mac(
+            Message=message, KeyId=self.key_id, MacAlgorithm=REPLAY_MAC_ALGORITHM
+        )
+        return encode_mac(response["Mac"])
 
 
 @dataclass(frozen=True)
@@ -67,15 +108,17 @@ def _sent_at_millis(message_id: str, sent_at: Any) -> int | None:
     )
 
 
-def replay_entry(row: Mapping[str, Any], entry_id: str) -> ReplayEntry:
+def replay_entry(row: Mapping[str, Any], entry_id: str, signer: ReplaySigner | None = None) -> ReplayEntry:
     """Return the SendMessageBatch entry replaying one dlq_errors row.
 
     Args:
-        row: a dlq_errors row (``message_id``, ``payload``, ``sent_at``, ``error_reason``...).
+        row: a dlq_errors row (``topic_name``, ``message_id``, ``payload``, ``sent_at``...).
         entry_id: the entry's id, unique within its batch.
+        signer: signs what the entry keeps (None: unsigned, it arrives as a new message).
 
     Raises:
-        ReplayRowError: when the row has no message id or no usable payload.
+        ReplayRowError: when the row has no message id or no usable payload (or, to be signed,
+            no topic).
     """
     message_id = row.get("message_id")
     if not isinstance(message_id, str) or not message_id:
@@ -91,9 +134,15 @@ def replay_entry(row: Mapping[str, Any], entry_id: str) -> ReplayEntry:
         ORIGINAL_MESSAGE_ID_ATTRIBUTE: MessageAttributeValue(DataType="String", StringValue=message_id)
     }
     millis = _sent_at_millis(message_id, row.get("sent_at"))
-    if millis is not None:
-        attributes[ORIGINAL_SENT_AT_ATTRIBUTE] = MessageAttributeValue(
-            DataType="Number", StringValue=str(millis)
+    sent_at = None if millis is None else str(millis)
+    if sent_at is not None:
+        attributes[ORIGINAL_SENT_AT_ATTRIBUTE] = MessageAttributeValue(DataType="Number", StringValue=sent_at)
+    if signer is not None:
+        topic = row.get("topic_name")
+        if not isinstance(topic, str) or not topic:
+            raise ReplayRowError(message_id, "the row has no topic_name to sign the replay for")
+        attributes[REPLAY_MAC_ATTRIBUTE] = MessageAttributeValue(
+            DataType="String", StringValue=signer.mac(topic, message_id, sent_at, payload)
         )
     return ReplayEntry(Id=entry_id, MessageBody=payload, MessageAttributes=attributes)
 
@@ -154,7 +203,11 @@ def _send_batch(sqs: SqsClient, queue_url: str, batch: Sequence[ReplayEntry]) ->
 
 
 def send_replay(
-    sqs: SqsClient, queue_url: str, rows: Iterable[Mapping[str, Any]], max_message_bytes: int | None = None
+    sqs: SqsClient,
+    queue_url: str,
+    rows: Iterable[Mapping[str, Any]],
+    max_message_bytes: int | None = None,
+    signer: ReplaySigner | None = None,
 ) -> ReplayResult:
     """Send dlq_errors rows back to a topic's queue.
 
@@ -163,17 +216,20 @@ def send_replay(
         queue_url: URL of the topic's source queue.
         rows: dlq_errors rows of that topic.
         max_message_bytes: the queue's message size limit (default: read from the queue).
+        signer: signs each replay so that sqs_processor keeps its original id (None: unsigned).
 
     Returns:
         Sent, failed and rejected message ids (failed and rejected with reasons).
     """
     limit = max_message_bytes or queue_message_limit(sqs, queue_url)
+    if signer is None:
+        logger.warning("replay to %s is not signed: the messages arrive under new ids", queue_url)
     entries: list[ReplayEntry] = []
     message_ids: dict[str, str] = {}
     rejected: dict[str, str] = {}
     for index, row in enumerate(rows):
         try:
-            entry = replay_entry(row, str(index))
+            entry = replay_entry(row, str(index), signer)
         except ReplayRowError as exc:
             rejected[exc.message_id] = exc.problem
             continue

@@ -38,6 +38,7 @@ REQUIRED_KEYS = (
 OPTIONAL_KEYS = (
     setting_keys.ALERT_TOPIC_ARN,
     setting_keys.LOCK_TTL_SECONDS,
+    setting_keys.DRIFT_VANISH_DAYS,
     setting_keys.MAX_FIELDS_PER_MESSAGE,
     setting_keys.MAX_NESTING_DEPTH,
     setting_keys.RUN_ID,

@@ -4,18 +4,30 @@ The tables Terraform creates (RAW: Glue CreateTable, one timestamp type) hold th
 Iceberg ``timestamp`` without zone, UTC wall clock by the envelope's definition: incremental reads
 return them as instants (:func:`utc_instants`), so the jobs see what the local runner's tables
 and the jobs' own tables give them.
+
+Incremental reads (``start-snapshot-id``) see only ``append`` snapshots: Iceberg's incremental
+append scan skips every other snapshot without a word. ``replace`` is safe to skip: "files are
+removed and replaced, without changing the data in the table" (compaction, rewrite_data_files;
+Iceberg Javadoc, ``org.apache.iceberg.DataOperations``). ``overwrite`` ("new data is added to
+overwrite existing data") and ``delete`` ("data is deleted from the table") change rows an
+incremental read would never deliver, so :func:`read_increment` refuses a range holding one
+(:class:`NonAppendSnapshotError`, naming the table, the snapshot, its operation and what to do)
+rather than lose them silently. The check walks the snapshots' parent chain in the table metadata:
+no data file is read.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from leanops.adapters.iceberg_ddl import quote
+from leanops.exceptions import LeanOpsError
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -24,6 +36,58 @@ ADDED_RECORDS = "added-records"
 SOURCE_ALIAS = "s"
 TARGET_ALIAS = "t"
 _VIEW_PREFIX = "leanops_batch_"
+APPEND = "append"
+REPLACE = "replace"
+# Operations an incremental read may skip or read without losing a row (DataOperations).
+INCREMENTAL_SAFE_OPERATIONS = frozenset({APPEND, REPLACE})
+
+
+@dataclass(frozen=True)
+class SnapshotSummary:
+    """A snapshot as the incremental check sees it: its id and its summary's ``operation``."""
+
+    snapshot_id: str
+    operation: str | None
+
+
+class NonAppendSnapshotError(LeanOpsError):
+    """An incremental read's range holds a snapshot that changed or deleted rows."""
+
+    def __init__(self, table: str, snapshot: SnapshotSummary, start: str, end: str) -> None:
+        super().__init__(
+            f"table {table}: snapshot {snapshot.snapshot_id} (after checkpoint {start}, up to {end}) is"
+            f" an {snapshot.operation or 'unknown'!r} snapshot: it updated or deleted rows, which an"
+            f" incremental read skips silently. Apply the same change downstream (or rebuild"
+            f" it), then move this layer's checkpoint to {end}; deleting the checkpoint instead"
+            f" reprocesses the whole table (the MERGEs are idempotent, but deleted rows stay downstream)"
+        )
+        self.table = table
+        self.snapshot = snapshot
+
+
+def first_unsafe_snapshot(snapshots: Sequence[SnapshotSummary]) -> SnapshotSummary | None:
+    """Return the first snapshot an incremental read would lose rows of (not append/replace), or None.
+
+    A snapshot without an operation (optional in v1 tables' summaries) counts as unsafe.
+    """
+    return next((s for s in snapshots if s.operation not in INCREMENTAL_SAFE_OPERATIONS), None)
+
+
+def snapshots_between(spark: SparkSession, name: str, start: str, end: str) -> list[SnapshotSummary]:
+    """Return the snapshots after ``start`` up to ``end`` (oldest first), from the table metadata.
+
+    Walks ``end``'s parent chain back to ``start``; a chain that does not reach ``start`` (expired
+    or rolled back) stops at its root, and Iceberg's own read then refuses the range.
+    """
+    jvm: Any = spark._jvm
+    table = jvm.org.apache.iceberg.spark.Spark3Util.loadIcebergTable(spark._jsparkSession, name)
+    found: list[SnapshotSummary] = []
+    snapshot = table.snapshot(int(end))
+    while snapshot is not None and str(snapshot.snapshotId()) != start:
+        found.append(SnapshotSummary(str(snapshot.snapshotId()), snapshot.operation()))
+        parent = snapshot.parentId()
+        snapshot = table.snapshot(parent) if parent is not None else None
+    return found[::-1]
 
 
 def table_exists(spark: SparkSession, name: str) -> bool:
@@ -70,14 +134,21 @@ def read_increment(spark: SparkSession, name: str, start: str | None, end: str) 
         end: the snapshot to read up to (inclusive).
 
     Returns:
-        The rows appended in (start, end]; the source tables are append-only, so this is exact.
-        Timestamps without zone come back as UTC instants (:func:`utc_instants`).
+        The rows appended in (start, end]: exact, since every snapshot of the range is an append
+        or a replace (checked). Timestamps without zone come back as UTC instants
+        (:func:`utc_instants`).
+
+    Raises:
+        NonAppendSnapshotError: when a snapshot of the range is an overwrite or a delete.
 
     """
     reader = spark.read.format("iceberg")
     if start is None:
         reader = reader.option("snapshot-id", end)
     else:
+        unsafe = first_unsafe_snapshot(snapshots_between(spark, name, start, end))
+        if unsafe is not None:
+            raise NonAppendSnapshotError(name, unsafe, start, end)
         reader = reader.option("start-snapshot-id", start).option("end-snapshot-id", end)
     return utc_instants(reader.load(name))
 

@@ -180,11 +180,11 @@ class LayerRun:
     def run_topic(self, topic: str) -> report.TopicOutcome:
         """Gate, lock, process the increment, release the lock."""
         definitions.validate_topic_name(topic)
-        try:
-            contract = self.services.contracts.load(topic)
-        except ContractError as exc:
-            self.services.alerter.alert(f"Lean-Ops contract of topic {topic} is malformed", str(exc))
-            return report.TopicOutcome(topic=topic, status=report.CONTRACT_ERROR, message=str(exc))
+        loaded = self.services.contracts.load_versioned(topic)
+        if loaded.error is not None:
+            self.alert_malformed_contract(topic, loaded.error, loaded.version)
+            return report.TopicOutcome(topic=topic, status=report.CONTRACT_ERROR, message=str(loaded.error))
+        contract = loaded.contract
         if contract is None:
             where = self.services.contracts.uri_of(topic)
             message = f"no contract at {where}: schema gate closed, data waits in RAW"
@@ -201,6 +201,17 @@ class LayerRun:
             return process_increment(run, self.layer, self.services.checkpoints)
         finally:
             self.services.locks.release(lock_id, self.run_id)
+
+    def alert_malformed_contract(self, topic: str, error: ContractError, version: str | None) -> None:
+        """Alert on SNS once per (topic, contract version); later cycles only log it."""
+        if version is not None and not self.services.checkpoints.claim_contract_alert(
+            topic, version, self.run_id
+        ):
+            logger.warning("contract of topic %s (version %s) is still malformed: %s", topic, version, error)
+            return
+        self.services.alerter.alert(
+            f"Lean-Ops contract of topic {topic} is malformed", f"{error} (version {version})"
+        )
 
 
 def process_increment(run: TopicRun, layer: Layer, checkpoints: CheckpointStore) -> report.TopicOutcome:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from pyspark.sql import functions as F
+from pyspark.sql import types as T
 
 from leanops import definitions, faults, naming
 from leanops.adapters import column_mapping
@@ -16,12 +17,12 @@ from leanops.adapters.iceberg_ddl import body_columns, ensure_table, quote
 from leanops.jobs import iceberg_io
 from leanops.jobs.context import TopicRun, WriteCounts
 from leanops.transforms import drift, standardize
+from leanops.transforms.json_body import JSON_NULL
 from leanops.transforms.standardize import (
+    BODY_TYPES,
     COLUMN_NAME,
-    EXAMPLE_MESSAGE_ID,
     JSON_TYPE,
     MESSAGE_ID,
-    RUN_ID,
     SENT_AT,
     TOPIC_NAME,
 )
@@ -32,7 +33,10 @@ if TYPE_CHECKING:
 DETECTED_AT = "detected_at"
 CHANGE = "change"
 NEW_TYPE = "new_type"
-DRIFT_COLUMNS = (COLUMN_NAME, CHANGE, NEW_TYPE)
+DRIFT_STATE_COLUMNS = (COLUMN_NAME, CHANGE, NEW_TYPE)
+_SENT = "_sent"
+_FIRST = "_first"
+_LAST = "_last"
 
 
 def process_standardized(run: TopicRun, raw_batch: DataFrame) -> WriteCounts:
@@ -76,7 +80,11 @@ def _write_batch(run: TopicRun, parsed: DataFrame, rows_read: int) -> WriteCount
     parse_errors = standardize.parse_error_rows(parsed, run.run_id, run.written_at)
     error_count = parse_errors.count()
     sent_range = _micros_range(rows)
-    drift_rows = _drift_rows(run, drift_table, parsed, columns) if sent_range is not None else []
+    drift_rows = (
+        _drift_rows(run, drift_table, body_table, parsed, columns, sent_range[1])
+        if sent_range is not None
+        else []
+    )
     before, _ = iceberg_io.current_snapshot(spark, body_table)
     faults.maybe_fail(faults.JOB_CRASH_BEFORE_COMMIT, run.where)
     if sent_range is not None:
@@ -105,25 +113,94 @@ def _sent_at_filter(low: int, high: int) -> str:
     return f"{column} >= timestamp_micros({low}) AND {column} <= timestamp_micros({high})"
 
 
-def known_types(run: TopicRun, drift_table: str) -> dict[str, str]:
-    """Return column -> JSON type as the drift log last recorded it for the topic (vanished ones left out)."""
-    latest = run.spark.sql(
-        f"SELECT {', '.join(DRIFT_COLUMNS)} FROM ("
-        f"SELECT *, row_number() OVER (PARTITION BY {COLUMN_NAME} ORDER BY {DETECTED_AT} DESC, "
-        f"{RUN_ID} DESC) AS rank FROM {drift_table} WHERE {TOPIC_NAME} = :topic) WHERE rank = 1",
+def drift_states(run: TopicRun, drift_table: str) -> dict[str, drift.FieldState]:
+    """Return what the drift log says of each field of the topic (leanops.transforms.drift.field_states)."""
+    rows = run.spark.sql(
+        f"SELECT {', '.join(DRIFT_STATE_COLUMNS)}, unix_micros({DETECTED_AT}) AS {DETECTED_AT} "
+        f"FROM {drift_table} WHERE {TOPIC_NAME} = :topic",
         args={"topic": run.topic},
     ).collect()
-    return {row[COLUMN_NAME]: row[NEW_TYPE] for row in latest if row[CHANGE] != drift.VANISHED}
+    return drift.field_states(row.asDict() for row in rows)
+
+
+def kind_sightings(parsed: DataFrame) -> DataFrame:
+    """Return per key path and non-null JSON kind its first message and last sent_at (epoch micros).
+
+    Args:
+        parsed: the output of standardize.parse_bodies (a row that did not parse has no types).
+
+    Returns:
+        column_name (the path key), json_type, and the first message_id, first and last sent_at.
+    """
+    kinds = parsed.select(
+        MESSAGE_ID,
+        F.unix_micros(F.col(SENT_AT).cast(T.TimestampType())).alias(_SENT),
+        F.explode(F.col(BODY_TYPES)).alias(COLUMN_NAME, JSON_TYPE),
+    )
+    return (
+        kinds.filter(F.col(JSON_TYPE) != JSON_NULL)
+        .groupBy(COLUMN_NAME, JSON_TYPE)
+        .agg(F.min(F.struct(_SENT, MESSAGE_ID)).alias(_FIRST), F.max(_SENT).alias(_LAST))
+        .select(
+            COLUMN_NAME,
+            JSON_TYPE,
+            F.col(f"{_FIRST}.{MESSAGE_ID}").alias(MESSAGE_ID),
+            f"{_FIRST}.{_SENT}",
+            _LAST,
+        )
+    )
+
+
+def _newest_sent_at(spark: SparkSession, body_table: str, batch_newest: int) -> int:
+    """Return the topic's newest sent_at (epoch micros), the table's or the batch's.
+
+    Iceberg's Spark source answers an unfiltered ``max`` from the manifests' column bounds, without
+    reading data files (aggregate push-down, apache/iceberg PR #6622; it falls back to a scan of
+    ``sent_at`` alone where files carry row-level deletes: the standardized MERGE inserts only).
+    """
+    row = spark.sql(f"SELECT unix_micros(max({quote(SENT_AT)})) AS newest FROM {body_table}").first()
+    stored = None if row is None else row["newest"]
+    return batch_newest if stored is None else max(int(stored), batch_newest)
+
+
+def unseen_since(spark: SparkSession, body_table: str, columns: list[str], since: int) -> set[str]:
+    """Return the columns with no value in the table's rows sent at or after ``since`` (epoch micros).
+
+    Reads only those columns of the window's days (partition pruning on days(sent_at)); a column
+    the table does not have is unseen.
+    """
+    present = [column for column in columns if column in spark.table(body_table).columns]
+    if not present:
+        return set(columns)
+    counts = ", ".join(f"count({quote(column)}) AS {quote(column)}" for column in present)
+    any_value = " OR ".join(f"{quote(column)} IS NOT NULL" for column in present)
+    row = spark.sql(
+        f"SELECT {counts} FROM {body_table} "
+        f"WHERE {quote(SENT_AT)} >= timestamp_micros({since}) AND ({any_value})"
+    ).first()
+    return {column for column in columns if column not in present or row is None or not row[column]}
 
 
 def _drift_rows(
-    run: TopicRun, drift_table: str, parsed: DataFrame, columns: dict[str, str]
+    run: TopicRun,
+    drift_table: str,
+    body_table: str,
+    parsed: DataFrame,
+    columns: dict[str, str],
+    batch_newest: int,
 ) -> list[dict[str, object]]:
-    observed = drift.merge_observed(
-        (columns[row[COLUMN_NAME]], row[JSON_TYPE], row[EXAMPLE_MESSAGE_ID])
-        for row in standardize.observed_types(parsed).collect()
+    """Return the batch's drift_log rows (state: drift_log; sightings: the batch; window: the table)."""
+    states = drift_states(run, drift_table)
+    observed = drift.fold_sightings(
+        (columns[row[COLUMN_NAME]], row[JSON_TYPE], row[MESSAGE_ID], row[_SENT], row[_LAST])
+        for row in kind_sightings(parsed).collect()
     )
-    changes = drift.detect_drift(known_types(run, drift_table), observed)
+    since = drift.window_start(
+        _newest_sent_at(run.spark, body_table, batch_newest), run.settings.drift_vanish_days
+    )
+    candidates = drift.vanish_candidates(states, observed, since)
+    vanished = unseen_since(run.spark, body_table, candidates, since) if candidates else set()
+    changes = drift.detect_drift(states, observed, since, vanished)
     return list(drift.drift_rows(changes, run.topic, run.run_id, run.written_at))
 
 

@@ -27,7 +27,7 @@ from leanops.local.config import REGION
 LOGGER = logging.getLogger(__name__)
 SNAPSHOT_FILE = "moto-state.pickle"
 LOCK_FILE = "leanops.lock"
-SERVICES = ("sqs", "s3", "dynamodb", "sns")
+SERVICES = ("sqs", "s3", "dynamodb", "sns", "kms")
 ENDPOINT_ENV = "AWS_ENDPOINT_URL"
 FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "leanops-local", "AWS_SECRET_ACCESS_KEY": "leanops-local"}
 _RLOCK_TYPE = type(threading.RLock())
@@ -35,24 +35,50 @@ _LOCK_TYPE = type(threading.Lock())
 _CLIENT_CONFIG = Config(retries={"max_attempts": 2, "mode": "standard"})
 
 
+def _load_private_key(pem: bytes) -> Any:
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    return load_pem_private_key(pem, password=None)
+
+
 class _LockFreePickler(pickle.Pickler):
-    """Pickles moto's backends, turning their thread locks into fresh locks on load."""
+    """Pickles moto's backends (locks and KMS key material made picklable).
+
+    Thread locks become fresh locks on load; the asymmetric keys moto's KMS holds (cryptography
+    objects, not picklable) travel as unencrypted PKCS#8 PEM, in the local snapshot only.
+    """
 
     def reducer_override(self, obj: Any) -> Any:
         if isinstance(obj, _RLOCK_TYPE):
             return (threading.RLock, ())
         if isinstance(obj, _LOCK_TYPE):
             return (threading.Lock, ())
+        if type(obj).__module__.startswith("cryptography.") and hasattr(obj, "private_bytes"):
+            from cryptography.hazmat.primitives import serialization
+
+            pem = obj.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+            return (_load_private_key, (pem,))
         return NotImplemented
 
 
 def _backend_dicts() -> dict[str, Any]:
     from moto.dynamodb.models import dynamodb_backends
+    from moto.kms.models import kms_backends
     from moto.s3.models import s3_backends
     from moto.sns.models import sns_backends
     from moto.sqs.models import sqs_backends
 
-    return {"sqs": sqs_backends, "s3": s3_backends, "dynamodb": dynamodb_backends, "sns": sns_backends}
+    return {
+        "sqs": sqs_backends,
+        "s3": s3_backends,
+        "dynamodb": dynamodb_backends,
+        "sns": sns_backends,
+        "kms": kms_backends,  # the replay HMAC key (signed replays survive between commands)
+    }
 
 
 def save_snapshot(path: Path) -> None:

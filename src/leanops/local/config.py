@@ -13,7 +13,7 @@ import os
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from leanops import contracts, definitions, settings
+from leanops import contracts, definitions, naming, settings
 from leanops.exceptions import ConfigurationError
 from leanops.ingest.config import FIREHOSE_BASE_DELAY_MS
 from leanops.local import deployed
@@ -29,7 +29,8 @@ LEDGER_FILE = "ledger.jsonl"
 RUNS_FILE = "runs.jsonl"
 CONTRACTS_PREFIX = "contracts/"
 FIREHOSE_ERRORS_PREFIX = "firehose-errors/"
-DLQ_SUFFIX = "-dlq"
+# Suffix of the temporary file an atomic rewrite writes before os.replace.
+REWRITE_SUFFIX = ".rewrite"
 
 # The defaults of Terraform's topics map (leanops.local.deployed, checked against the plan).
 DEFAULT_BATCH_SIZE = deployed.ESM_BATCH_SIZE
@@ -97,11 +98,11 @@ class ResourceNames:
 
     def queue(self, topic: str) -> str:
         """Return the SQS queue name of a topic."""
-        return f"{self.prefix}-{topic}"
+        return naming.queue_name(self.prefix, topic)
 
     def dlq(self, topic: str) -> str:
         """Return the dead-letter queue name of a topic."""
-        return f"{self.queue(topic)}{DLQ_SUFFIX}"
+        return naming.queue_name(self.prefix, topic, dlq=True)
 
     @property
     def schemas_bucket(self) -> str:
@@ -183,10 +184,24 @@ class TopicRegistry:
         topics = self.load()
         chosen = settings or topics.get(topic) or TopicSettings()
         topics[topic] = replace(chosen)
+        self._save(topics)
+        return chosen
+
+    def remove(self, topic: str) -> bool:
+        """Forget a declared topic; return whether it was declared."""
+        topics = self.load()
+        if topics.pop(topic, None) is None:
+            return False
+        self._save(topics)
+        return True
+
+    def _save(self, topics: dict[str, TopicSettings]) -> None:
+        """Write the map atomically (a crash leaves the old or the new file, never half of one)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         payload = {name: asdict(spec) for name, spec in sorted(topics.items())}
-        self.path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
-        return chosen
+        rewritten = self.path.with_name(self.path.name + REWRITE_SUFFIX)
+        rewritten.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+        os.replace(rewritten, self.path)
 
 
 def lambda_environment(names: ResourceNames, function: str) -> dict[str, str]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -23,19 +23,31 @@ from leanops import settings
 from leanops.adapters.contract_store import ContractStore
 from leanops.local import deployed
 from leanops.local.config import ResourceNames
+from leanops.local.progress import progress
 from leanops.local.workers import WorkerError
 from leanops.planner import GATE_CLOSED, CatalogTableStateReader, CyclePlan, CyclePlanner
 
 LOGGER = logging.getLogger(__name__)
 JOBS = ("standardized", "curated")
 LOCAL_SHARD = "local"
+# The jobs' structured log events (leanops.jobs.runtime) that end one topic of a run.
+TOPIC_END_EVENTS = frozenset(("topic_done", "topic_failed"))
 
 
 class GlueJobs(Protocol):
     """Runs a Glue job of the bundle (leanops.local.workers.GlueWorker)."""
 
-    def run(self, job: str, argv: list[str], environment: Mapping[str, str]) -> dict[str, Any]:
-        """Run ``job`` with ``argv``; return ``{"ok", "summary", "report", "error"}``."""
+    def run(
+        self,
+        job: str,
+        argv: list[str],
+        environment: Mapping[str, str],
+        on_event: Callable[[dict[str, Any]], None] | None = None,
+    ) -> dict[str, Any]:
+        """Run ``job`` with ``argv``; return ``{"ok", "summary", "report", "error"}``.
+
+        ``on_event`` gets the job's structured log events as they come (``topic_done``, ...).
+        """
 
 
 @dataclass
@@ -94,6 +106,7 @@ def job_arguments(names: ResourceNames, topics: list[str], run_id: str) -> list[
         settings.LOCK_TABLE: names.lock_table,
         settings.ALERT_TOPIC_ARN: names.alert_topic_arn,
         settings.LOCK_TTL_SECONDS: str(deployed.GLUE_LOCK_TTL_SECONDS),
+        settings.DRIFT_VANISH_DAYS: str(deployed.GLUE_DRIFT_VANISH_DAYS),
         settings.RUN_ID: run_id,
     }
     return [part for key, value in values.items() for part in (f"--{key}", value)]
@@ -103,22 +116,37 @@ def _topic_outcomes(report: dict[str, Any] | None) -> list[dict[str, Any]]:
     return list((report or {}).get("topics", []))
 
 
-def _run_job(job: str, argv: list[str], glue: GlueJobs, environment: Mapping[str, str]) -> JobOutcome:
-    LOGGER.info("job %s: topics %s", job, argv[1])
-    try:
-        response = glue.run(job, argv, environment)
-    except WorkerError as exc:  # the Glue worker died (e.g. its JVM): a failed job run
-        response = {"ok": False, "error": str(exc)}
+def _run_job(
+    job: str, topics: list[str], argv: list[str], glue: GlueJobs, environment: Mapping[str, str]
+) -> JobOutcome:
+    LOGGER.info("job %s: topics %s", job, ",".join(topics))
+    with progress(f"job {job} (topics)", total=len(topics)) as advance:
+        ended: set[str] = set()
+
+        def on_event(event: dict[str, Any]) -> None:
+            # a line of the previous job may still be on its way: count this job's (layer's) alone
+            if event.get("layer") != job:
+                return
+            if event.get("event") in TOPIC_END_EVENTS and event.get("topic") not in ended:
+                ended.add(str(event.get("topic")))
+                advance(1)
+
+        try:
+            response = glue.run(job, argv, environment, on_event)
+        except WorkerError as exc:  # the Glue worker died (e.g. its JVM): a failed job run
+            response = {"ok": False, "error": str(exc)}
+        # a topic whose last log line was still on its way when the job answered
+        advance(len({outcome.get("topic") for outcome in _topic_outcomes(response.get("report"))} - ended))
     report, summary = response.get("report"), response.get("summary")
     if not response.get("ok"):
         LOGGER.debug("%s", response.get("traceback", ""))
         detail = str(response.get("error")) + (f" ({summary})" if summary else "")
         LOGGER.error("job %s failed: %s", job, detail)
         return JobOutcome(job, False, detail, _topic_outcomes(report))
-    LOGGER.info("%s", summary)
+    LOGGER.debug("%s", summary)  # the job logged it (relayed from its worker)
     for outcome in _topic_outcomes(report):
         if outcome.get("message"):
-            LOGGER.info(
+            LOGGER.debug(
                 "job %s, topic %s: %s: %s",
                 job,
                 outcome.get("topic"),
@@ -166,7 +194,7 @@ def run_cycle(
     if report.gated:
         argv = job_arguments(names, report.gated, report.run_id)
         for job in JOBS:
-            outcome = _run_job(job, argv, glue, environment)
+            outcome = _run_job(job, report.gated, argv, glue, environment)
             report.jobs.append(outcome)
             if not outcome.ok:
                 _alert(clients["sns"], names, report)

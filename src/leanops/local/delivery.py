@@ -3,7 +3,9 @@
 Each poll receives up to the topic's batch size with its visibility timeout, invokes the real
 handler with the event shape AWS sends, deletes the messages not listed in
 ``batchItemFailures`` and makes the others visible again at once (visibility 0, to compress
-time) so that SQS's redrive moves them to the DLQ after ``max_receive_count`` receives.
+time) so that SQS's redrive moves them to the DLQ after ``max_receive_count`` receives. Its
+progress (messages settled of the queue's depth) shows as a bar on a terminal, a line every ~10 s
+otherwise (leanops.local.progress).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 from leanops.local.config import REGION, SQS_MAX_RECEIVE_BATCH, TopicSettings
 from leanops.local.lambda_runtime import LocalLambdaContext
+from leanops.local.progress import progress
 
 LOGGER = logging.getLogger(__name__)
 MAX_POLLS_PER_QUEUE = 10_000
@@ -103,7 +106,7 @@ class QueuePoller:
         try:
             response = handler(event, LocalLambdaContext.for_function(self.function_name)) or {}
         except Exception as exc:  # noqa: BLE001 - a crashed invocation: every message is retried
-            LOGGER.info(
+            LOGGER.debug(  # counted in the report ("crashes"), which the pipeline logs per queue
                 "%s crashed on %d messages (%s): SQS retries them", self.function_name, len(messages), exc
             )
             report.crashes += 1
@@ -133,14 +136,34 @@ class QueuePoller:
         report.delivered += len(done)
         report.retried += len(retry)
 
+    def depth(self) -> int:
+        """Return how many messages wait in the queue: the progress total, an estimate.
+
+        ``ApproximateNumberOfMessages`` is the approximate number of visible messages (Amazon SQS
+        API reference, GetQueueAttributes); in-flight and delayed messages are not in it.
+        """
+        attributes = self.sqs.get_queue_attributes(
+            QueueUrl=self.queue_url, AttributeNames=["ApproximateNumberOfMessages"]
+        )["Attributes"]
+        return int(attributes.get("ApproximateNumberOfMessages", 0))
+
     def drain(self, handler: SqsHandler) -> PollReport:
-        """Poll, invoke and settle until a receive returns nothing."""
+        """Poll, invoke and settle until a receive returns nothing (progress: messages settled)."""
         report = PollReport(queue=self.queue_url.rsplit("/", 1)[-1])
+        waiting = self.depth()
+        if not waiting:  # an empty queue (most DLQs): one receive, no progress line
+            return self._drain(handler, report, lambda _: None)
+        with progress(f"deliver {report.queue}", total=waiting) as advance:
+            return self._drain(handler, report, advance)
+
+    def _drain(self, handler: SqsHandler, report: PollReport, advance: Callable[[int], None]) -> PollReport:
         for _ in range(MAX_POLLS_PER_QUEUE):
             messages = self._receive()
             if not messages:
                 return report
+            delivered = report.delivered
             self._settle(messages, self._invoke(handler, messages, report), report)
+            advance(report.delivered - delivered)
         LOGGER.warning(
             "queue %s still had messages after %d polls; the next run goes on",
             report.queue,

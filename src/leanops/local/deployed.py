@@ -23,6 +23,10 @@ ESM_BATCH_SIZE: Final = 10
 ESM_BATCHING_WINDOW_SECONDS: Final = 5
 ESM_FUNCTION_RESPONSE_TYPES: Final = ("ReportBatchItemFailures",)
 
+# The HMAC KMS key that signs DLQ replays (modules/storage: aws_kms_key.replay).
+REPLAY_KEY_SPEC: Final = "HMAC_256"
+REPLAY_KEY_USAGE: Final = "GENERATE_VERIFY_MAC"
+
 # Queues (modules/ingestion: aws_sqs_queue.this / .dlq). Visibility: AWS's rule for a Lambda event
 # source, at least 6 x the function timeout (+ the batching window for the topic queues).
 MAX_RECEIVE_COUNT: Final = 8
@@ -41,6 +45,8 @@ FIREHOSE_TRANSFORM_BUFFER_INTERVAL_SECONDS: Final = 60
 
 # Glue jobs (modules/processing: default_arguments).
 GLUE_LOCK_TTL_SECONDS: Final = 3600
+# The drift log's vanish window (drift_vanish_days -> --LEANOPS_DRIFT_VANISH_DAYS).
+GLUE_DRIFT_VANISH_DAYS: Final = 7
 GLUE_DATALAKE_FORMATS: Final = "iceberg"
 GLUE_BUNDLE_NAME: Final = "leanops.zip"
 # Spark settings of the jobs that are the same in both places (Terraform's --conf).

@@ -27,6 +27,7 @@ from leanops import faults
 from leanops.local import deployed
 from leanops.local.config import ACCOUNT_ID, FIREHOSE_ERRORS_PREFIX, REGION
 from leanops.local.lambda_runtime import LocalLambdaContext
+from leanops.local.progress import progress
 from leanops.local.rows import arrow_table_for
 
 LOGGER = logging.getLogger(__name__)
@@ -181,14 +182,22 @@ class LocalFirehose:
             return [json.loads(line) for line in handle if line.strip()]
 
     def flush(self) -> FlushReport:
-        """Deliver every buffered record; the buffer shrinks after each delivered chunk."""
+        """Deliver every buffered record; the buffer shrinks after each delivered chunk.
+
+        Its progress (records delivered of those buffered) shows as a bar on a terminal, a line
+        every ~10 s otherwise (leanops.local.progress).
+        """
         report = FlushReport()
         pending = self.buffered()
-        while pending:
-            size = _transform_batch_size(pending)
-            chunk, pending = pending[:size], pending[size:]
-            self._deliver_chunk(chunk, report)
-            self._rewrite_buffer(pending)
+        if not pending:
+            return report
+        with progress(f"firehose {self.stream_name} (records)", total=len(pending)) as advance:
+            while pending:
+                size = _transform_batch_size(pending)
+                chunk, pending = pending[:size], pending[size:]
+                self._deliver_chunk(chunk, report)
+                self._rewrite_buffer(pending)
+                advance(size)
         return report
 
     def _rewrite_buffer(self, remaining: list[dict[str, Any]]) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from leanops.local.config import LEDGER_FILE
+from leanops.local.config import LEDGER_FILE, REWRITE_SUFFIX
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,20 @@ class Ledger:
             handle.write(lines)
             handle.flush()
             os.fsync(handle.fileno())
+
+    def forget(self, topic: str) -> int:
+        """Drop a topic's entries (atomic rewrite); return how many were dropped."""
+        entries = self.entries()
+        kept = [entry for entry in entries if entry.topic != topic]
+        if len(kept) != len(entries):
+            rewritten = self.path.with_name(self.path.name + REWRITE_SUFFIX)
+            lines = "".join(json.dumps(asdict(entry)) + "\n" for entry in kept)
+            with rewritten.open("w", encoding="utf-8") as handle:
+                handle.write(lines)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(rewritten, self.path)
+        return len(entries) - len(kept)
 
     def entries(self, topic: str | None = None) -> list[LedgerEntry]:
         """Return the recorded messages (of one topic when given), in send order."""

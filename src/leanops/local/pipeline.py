@@ -17,8 +17,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from leanops import faults
-from leanops.local.aws import LocalAws, patched_environ
+from botocore.exceptions import ClientError
+
+from leanops import definitions, faults
+from leanops.adapters.checkpoints import LAYER_KEY, TOPIC_KEY
+from leanops.local.aws import SERVICES, LocalAws, patched_environ
 from leanops.local.catalog import local_catalog, prepare_catalog
 from leanops.local.config import (
     CONTRACTS_PREFIX,
@@ -48,6 +51,20 @@ FIREHOSE_DIR = "firehose"
 # The SDK's own retries off: the handlers' retry policy retries Firehose (LEANOPS_FIREHOSE_*),
 # so each injected throttle or partial failure reaches them as it did in process.
 SDK_MAX_ATTEMPTS = {"AWS_MAX_ATTEMPTS": "1"}
+QUEUE_MISSING = ("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist")
+
+
+@dataclass(frozen=True)
+class TopicRemoval:
+    """What ``remove_topic`` removed; ``kept``: the shared tables that keep the topic's rows."""
+
+    topic: str
+    queues: tuple[str, ...]
+    contract: str
+    tables: tuple[str, ...]
+    checkpoints: tuple[str, ...]
+    ledger_entries: int
+    kept: tuple[str, ...]
 
 
 @dataclass
@@ -112,7 +129,7 @@ class LocalPipeline:
 
     def __enter__(self) -> LocalPipeline:
         self.aws.__enter__()
-        self.clients = {name: self.aws.client(name) for name in ("sqs", "s3", "dynamodb", "sns")}
+        self.clients = {name: self.aws.client(name) for name in SERVICES}
         prepare_catalog(self.home)
         self.catalog = local_catalog(self.home)
         provision_shared(self.clients, self.names, self.catalog)
@@ -158,6 +175,65 @@ class LocalPipeline:
     def topics(self) -> dict[str, TopicSettings]:
         """Return the declared topics."""
         return self.registry.load()
+
+    def checkpoint_items(self, topic: str) -> list[dict[str, Any]]:
+        """Return the topic's checkpoint items (DynamoDB, one per layer), as DynamoDB returns them."""
+        response = self.clients["dynamodb"].query(
+            TableName=self.names.checkpoint_table,
+            KeyConditionExpression=f"{TOPIC_KEY} = :topic",
+            ExpressionAttributeValues={":topic": {"S": topic}},
+        )
+        return list(response.get("Items", []))
+
+    def remove_topic(self, topic: str) -> TopicRemoval:
+        """Remove a declared topic, as taking it out of Terraform's topics and dropping its tables does.
+
+        Its queue and DLQ (with what waits in them), its contract, its per-topic tables (RAW,
+        standardized, curated; purged: data and metadata files; the column mapping lives in the
+        standardized table's properties and goes with it), its checkpoints, its ledger entries
+        and its registry entry. The shared tables (dlq_errors, parse_errors, errors, drift_log)
+        keep the topic's rows: they are history. Idempotent: what is already gone is skipped.
+        What Firehose still buffers (a delivery that died before its flush) is delivered first,
+        as Firehose would, so no record is left for a dropped table.
+        """
+        self.firehose().flush()
+        queues = tuple(
+            name for name in (self.names.queue(topic), self.names.dlq(topic)) if self._delete_queue(name)
+        )
+        key = f"{CONTRACTS_PREFIX}{topic}.json"
+        self.clients["s3"].delete_object(Bucket=self.names.schemas_bucket, Key=key)
+        tables = tuple(
+            table.identifier(topic)
+            for table in definitions.all_tables()
+            if table.per_topic and self._purge_table(table.identifier(topic))
+        )
+        layers = []
+        for item in self.checkpoint_items(topic):
+            key_of_item = {name: item[name] for name in (TOPIC_KEY, LAYER_KEY)}
+            self.clients["dynamodb"].delete_item(TableName=self.names.checkpoint_table, Key=key_of_item)
+            layers.append(item[LAYER_KEY]["S"])
+        forgotten = self.ledger.forget(topic)
+        self.registry.remove(topic)
+        kept = tuple(table.identifier() for table in definitions.all_tables() if not table.per_topic)
+        return TopicRemoval(
+            topic, queues, f"s3://{self.names.schemas_bucket}/{key}", tables, tuple(layers), forgotten, kept
+        )
+
+    def _delete_queue(self, name: str) -> bool:
+        try:
+            url = self.clients["sqs"].get_queue_url(QueueName=name)["QueueUrl"]
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] in QUEUE_MISSING:
+                return False
+            raise
+        self.clients["sqs"].delete_queue(QueueUrl=url)
+        return True
+
+    def _purge_table(self, identifier: str) -> bool:
+        if not self.catalog.table_exists(identifier):
+            return False
+        self.catalog.purge_table(identifier)
+        return True
 
     def upload_contract(self, topic: str, text: str | bytes) -> str:
         """Upload a contract as is (a malformed one is rejected by the jobs, topic by topic)."""

@@ -3,10 +3,11 @@
 Per topic: queue ``<prefix>-<topic>`` and DLQ ``<prefix>-<topic>-dlq`` with a RedrivePolicy
 (``max_receive_count``), and the RAW Iceberg table. Shared: the schemas bucket (``contracts/``),
 the data bucket (``firehose-errors/``), the checkpoint and lock tables, the SNS alert topic, the
-three databases and ``dlq_errors``. The Iceberg tables are exactly those modules/catalog creates
-(the ones Firehose writes), created as Glue creates them (leanops.local.tables); parse_errors,
-errors, drift_log and the standardized / curated tables are created by the jobs' DDL on their
-first run, as in AWS. Every step is idempotent.
+three databases and ``dlq_errors``, and the HMAC KMS key that signs DLQ replays (alias
+``alias/<prefix>-replay``, as modules/storage names it). The Iceberg tables are exactly those
+modules/catalog creates (the ones Firehose writes), created as Glue creates them
+(leanops.local.tables); parse_errors, errors, drift_log and the standardized / curated tables
+are created by the jobs' DDL on their first run, as in AWS. Every step is idempotent.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from leanops.ingest.envelope import replay_key_alias
 from leanops.local import deployed
 from leanops.local.config import REGION, ResourceNames, TopicSettings
 from leanops.local.tables import ensure_shared_tables, ensure_topic_tables
@@ -52,8 +54,30 @@ def _create_dynamodb_table(dynamodb: Any, name: str, keys: list[tuple[str, str]]
             raise
 
 
+def ensure_replay_key(kms: Any, names: ResourceNames) -> str:
+    """Return the id of the replay HMAC key, creating it and its alias if absent (idempotent).
+
+    The key as modules/storage creates it: KeySpec HMAC_256, KeyUsage GENERATE_VERIFY_MAC.
+    """
+    alias = replay_key_alias(names.prefix)
+    try:
+        return str(kms.describe_key(KeyId=alias)["KeyMetadata"]["KeyId"])
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "NotFoundException":
+            raise
+    key_id = str(
+        kms.create_key(
+            KeySpec=deployed.REPLAY_KEY_SPEC,
+            KeyUsage=deployed.REPLAY_KEY_USAGE,
+            Description=f"{names.prefix}: signs DLQ replays (original message ids)",
+        )["KeyMetadata"]["KeyId"]
+    )
+    kms.create_alias(AliasName=alias, TargetKeyId=key_id)
+    return key_id
+
+
 def provision_shared(clients: dict[str, Any], names: ResourceNames, catalog: Any) -> None:
-    """Create the buckets, DynamoDB tables, SNS topic, databases and dlq_errors (idempotent)."""
+    """Create the buckets, DynamoDB tables, SNS topic, replay key, databases and dlq_errors."""
     _create_bucket(clients["s3"], names.schemas_bucket)
     _create_bucket(clients["s3"], names.data_bucket)
     _create_dynamodb_table(
@@ -61,6 +85,8 @@ def provision_shared(clients: dict[str, Any], names: ResourceNames, catalog: Any
     )
     _create_dynamodb_table(clients["dynamodb"], names.lock_table, [("lock_id", "HASH")])
     clients["sns"].create_topic(Name=names.alert_topic)
+    if "kms" in clients:
+        ensure_replay_key(clients["kms"], names)
     ensure_shared_tables(catalog)
 
 

@@ -1,8 +1,8 @@
 """``replay --topic T``: archived DLQ messages of a topic go back to its queue.
 
 Rows of ``iceberg_raw_db.dlq_errors`` whose message is not in RAW yet are sent with
-leanops.ingest.replay (original message id and sent time as attributes, so a replayed message
-is deduplicated downstream).
+leanops.ingest.replay (original message id and sent time as attributes, signed with the stack's
+replay HMAC key, so sqs_processor keeps them and a replayed message is deduplicated downstream).
 """
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 
 from leanops import definitions
-from leanops.ingest.replay import ReplayResult, send_replay
+from leanops.ingest.replay import ReplayResult, ReplaySigner, send_replay
 from leanops.local.account import MESSAGE_ID, column_values
 from leanops.local.pipeline import LocalPipeline
+from leanops.local.provision import ensure_replay_key
 
 LOGGER = logging.getLogger(__name__)
 DLQ_COLUMNS = tuple(column.name for column in definitions.table(definitions.DLQ_ERRORS).columns)
@@ -28,7 +29,9 @@ def replay_topic(pipeline: LocalPipeline, topic: str) -> ReplayResult:
     rows = column_values(catalog, definitions.table(definitions.DLQ_ERRORS).identifier(), DLQ_COLUMNS, topic)
     pending = {row[MESSAGE_ID]: row for row in rows if row[MESSAGE_ID] not in raw_ids}
     queue_url = pipeline.register_topic(topic)
-    result = send_replay(pipeline.clients["sqs"], queue_url, list(pending.values()))
+    kms = pipeline.clients.get("kms") or pipeline.aws.client("kms")
+    signer = ReplaySigner(kms, ensure_replay_key(kms, pipeline.names))
+    result = send_replay(pipeline.clients["sqs"], queue_url, list(pending.values()), signer=signer)
     for message_id, reason in {**result.failed, **result.rejected}.items():
         LOGGER.warning("replay %s: message %s not replayed: %s", topic, message_id, reason)
     return result

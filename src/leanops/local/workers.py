@@ -9,7 +9,9 @@
   wheels installed, and only Glue 5.0's own packages; its SparkSession starts with the first job.
 
 Each request carries the environment of that invocation or run (fault plans included), so the
-faults reach the handlers and jobs exactly as the runner sets them.
+faults reach the handlers and jobs exactly as the runner sets them. A worker's stderr (its JSON
+logs, the JVM's output, a traceback) is relayed line by line as records of this process
+(leanops.local.log_relay): one log format, the JVM's noise at DEBUG, errors always shown.
 """
 
 from __future__ import annotations
@@ -29,13 +31,18 @@ from typing import Any
 from leanops.exceptions import LeanOpsError
 from leanops.local import artefacts
 from leanops.local.lambda_runtime import LocalLambdaContext
+from leanops.local.log_relay import EventListener, LogRelay, relay_in_background
 from leanops.local.spark import LOOPBACK, PYSPARK_PYTHON, SPARK_LOCAL_IP, spark_conf
 
 LOGGER = logging.getLogger(__name__)
 BOOTSTRAP = Path(__file__).with_name("bootstrap.py")
 STOP_TIMEOUT_SECONDS = 30
+# A process the worker started (a JVM) may hold its stderr open a little longer than it lives.
+RELAY_JOIN_TIMEOUT_SECONDS = 5
 LAMBDA_HANDLER = "handler.lambda_handler"
 GLUE_APP_NAME = "leanops-glue"
+# The Glue jobs of the bundle (scripts/glue/<job>_processor.py), as modules/processing deploys them.
+GLUE_JOBS = ("standardized", "curated", "maintenance")
 GLUE_RUNTIME = "glue-runtime"
 LAMBDA_RUNTIME = "lambda-runtime"
 PYTHON_WRAPPER = "glue-python"
@@ -75,36 +82,63 @@ class Worker:
     """One ``python -I -S bootstrap.py MODE CONFIG`` process answering JSON lines."""
 
     def __init__(
-        self, name: str, mode: str, config: Mapping[str, Any], environment: Mapping[str, str]
+        self,
+        name: str,
+        mode: str,
+        config: Mapping[str, Any],
+        environment: Mapping[str, str],
+        plain_level: int = logging.DEBUG,
     ) -> None:
-        """Start the process (its stderr is ours: logs)."""
+        """Start the process; its stderr is relayed as log records (plain lines at ``plain_level``)."""
         self.name = name
         self._lock = threading.Lock()
         command = [sys.executable, "-I", "-S", str(BOOTSTRAP), mode, json.dumps(config)]
         LOGGER.debug("starting worker %s", name)
         self._process = subprocess.Popen(  # noqa: S603 - our own bootstrap
-            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=dict(environment), text=True
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=dict(environment),
+            text=True,
+            errors="replace",
         )
+        assert self._process.stderr is not None  # noqa: S101 - set by Popen(PIPE)
+        self._relay = LogRelay(name, plain_level)
+        self._relay_thread = relay_in_background(self._relay, self._process.stderr)
 
-    def call(self, request: Mapping[str, Any]) -> dict[str, Any]:
+    def call(self, request: Mapping[str, Any], on_event: EventListener | None = None) -> dict[str, Any]:
         """Send one request and return its response.
+
+        Args:
+            request: the request (JSON-ready).
+            on_event: called with each structured log event (a JSON line with ``event``) the
+                worker writes while it answers (the jobs' ``topic_done``: progress).
 
         Raises:
             WorkerError: when the process exited (its reason is in the log on stderr).
         """
         with self._lock:
-            stdin, stdout = self._process.stdin, self._process.stdout
-            assert stdin is not None and stdout is not None  # noqa: S101 - set by Popen(PIPE)
+            self._relay.listener = on_event
             try:
-                stdin.write(json.dumps(request, default=str) + "\n")
-                stdin.flush()
-                line = stdout.readline()
-            except (BrokenPipeError, OSError) as exc:
-                raise WorkerError(self.name, f"cannot talk to the process: {exc}") from exc
-            if not line:
-                code = self._process.wait(timeout=STOP_TIMEOUT_SECONDS)
-                raise WorkerError(self.name, f"exited with code {code} (see its log on stderr)")
-            return dict(json.loads(line))
+                return self._exchange(request)
+            finally:
+                self._relay.listener = None
+
+    def _exchange(self, request: Mapping[str, Any]) -> dict[str, Any]:
+        stdin, stdout = self._process.stdin, self._process.stdout
+        assert stdin is not None and stdout is not None  # noqa: S101 - set by Popen(PIPE)
+        try:
+            stdin.write(json.dumps(request, default=str) + "\n")
+            stdin.flush()
+            line = stdout.readline()
+        except (BrokenPipeError, OSError) as exc:
+            raise WorkerError(self.name, f"cannot talk to the process: {exc}") from exc
+        if not line:
+            code = self._process.wait(timeout=STOP_TIMEOUT_SECONDS)
+            self._relay_thread.join(timeout=RELAY_JOIN_TIMEOUT_SECONDS)  # its last words first
+            raise WorkerError(self.name, f"exited with code {code} (see its log on stderr)")
+        return dict(json.loads(line))
 
     def stop(self) -> None:
         """Close stdin (the worker ends its loop and exits); kill it if it does not."""
@@ -117,6 +151,7 @@ class Worker:
             self._process.wait()
         if self._process.stdout is not None:
             self._process.stdout.close()
+        self._relay_thread.join(timeout=RELAY_JOIN_TIMEOUT_SECONDS)  # the last lines are logged
 
 
 class LambdaFunction:
@@ -138,7 +173,10 @@ class LambdaFunction:
             runtime = artefacts.runtime_dir(LAMBDA_RUNTIME, artefacts.LAMBDA_RUNTIME_DISTRIBUTIONS)
             config = {"path": [str(task), str(runtime)], "handler": LAMBDA_HANDLER}
             environment = {**base_environment(), **self.environment()}
-            self._worker = Worker(f"lambda {self.function}", "lambda", config, environment)
+            # Its plain lines come from Python's last-resort handler: warnings and errors only.
+            self._worker = Worker(
+                f"lambda {self.function}", "lambda", config, environment, plain_level=logging.WARNING
+            )
         return self._worker
 
     def __call__(self, event: Mapping[str, Any], context: LocalLambdaContext) -> Any:
@@ -199,7 +237,7 @@ class GlueWorker:
             bundle = artefacts.glue_bundle()
             runtime = artefacts.runtime_dir(GLUE_RUNTIME, artefacts.GLUE_RUNTIME_DISTRIBUTIONS)
             path = [str(bundle.zip_path), str(bundle.site), str(runtime)]
-            scripts = {job: str(bundle.entry_script(job)) for job in ("standardized", "curated")}
+            scripts = {job: str(bundle.entry_script(job)) for job in GLUE_JOBS}
             conf = {**spark_conf(self.home), "spark.app.name": GLUE_APP_NAME}
             environment = {
                 **base_environment(),
@@ -212,8 +250,16 @@ class GlueWorker:
             self._worker = Worker("glue", "glue", config, environment)
         return self._worker
 
-    def run(self, job: str, argv: list[str], environment: Mapping[str, str]) -> dict[str, Any]:
+    def run(
+        self,
+        job: str,
+        argv: list[str],
+        environment: Mapping[str, str],
+        on_event: EventListener | None = None,
+    ) -> dict[str, Any]:
         """Run one job (``standardized`` or ``curated``) with ``argv`` under ``environment``.
+
+        ``on_event`` gets the job's structured log events as they come (``topic_done``, ...).
 
         Returns:
             ``{"ok", "summary", "report"}`` (the report's ``to_dict()``), plus ``error`` when the
@@ -223,7 +269,7 @@ class GlueWorker:
             WorkerError: when the worker died; the next run starts a new one.
         """
         try:
-            return self._started().call({"job": job, "argv": argv, "env": dict(environment)})
+            return self._started().call({"job": job, "argv": argv, "env": dict(environment)}, on_event)
         except WorkerError:
             self.stop()
             raise

@@ -25,6 +25,8 @@ from leanops.transforms.field_paths import field_source
 from leanops.transforms.standardize import (
     INGESTED_AT,
     MESSAGE_ID,
+    PAYLOAD,
+    RECEIVED_PAYLOAD,
     RUN_ID,
     SENT_AT,
     TOPIC_NAME,
@@ -68,7 +70,7 @@ def _rule_column(field_index: int, rule_index: int) -> str:
 def _field_texts(
     standardized: DataFrame, contract: Contract, mapping: Mapping[naming.KeyPath, str] | None
 ) -> tuple[DataFrame, list[bool]]:
-    """Select the envelope, the record as JSON, each field's text and why it is unreadable.
+    """Select the envelope, the record as JSON, the body as received, each field's text and its problem.
 
     Returns:
         The frame, and per field whether it has an unreadable-reason column.
@@ -76,14 +78,28 @@ def _field_texts(
     present = set(standardized.columns)
     sources = [field_source(spec, mapping, present) for spec in contract.fields]
     unreadable = [(index, source.unreadable()) for index, source in enumerate(sources)]
-    record = F.to_json(F.struct(*(F.col(name) for name in standardized.columns)), _RECORD_JSON_OPTIONS)
+    flattened = [F.col(name) for name in standardized.columns if name != RECEIVED_PAYLOAD]
+    record = F.to_json(F.struct(*flattened), _RECORD_JSON_OPTIONS)
     frame = standardized.select(
         *_ENVELOPE,
         record.alias(RECORD),
+        received_payload(standardized).alias(RECEIVED_PAYLOAD),
         *(source.text().cast(T.StringType()).alias(_text_column(i)) for i, source in enumerate(sources)),
         *(reason.alias(_unreadable_column(index)) for index, reason in unreadable if reason is not None),
     )
     return frame, [reason is not None for _, reason in unreadable]
+
+
+def received_payload(standardized: DataFrame) -> Column:
+    """Return the body as received (standardized ``_payload``); NULL where the table predates it.
+
+    A standardized table written before ``_payload`` existed lacks the column until its next
+    standardized run adds it (leanops.adapters.iceberg_ddl.evolve_columns): its rows have no
+    received body to give, never a re-serialised one.
+    """
+    if RECEIVED_PAYLOAD in standardized.columns:
+        return F.col(RECEIVED_PAYLOAD).cast(T.StringType())
+    return F.lit(None).cast(T.StringType())
 
 
 def apply_contract(
@@ -104,9 +120,10 @@ def apply_contract(
     Returns:
         message_id, topic_name, sent_at, ingested_at, one typed column per contract field
         (contract order, NULL where its value failed), ``error_reasons`` (every failed rule, empty
-        when the row is valid), ``failed_fields`` (the fields that failed) and ``record`` (the
-        input row as JSON text, for the errors table). Field names cannot clash with these:
-        leanops.contracts reserves them.
+        when the row is valid), ``failed_fields`` (the fields that failed), ``record`` (the
+        input row but ``_payload`` as JSON text, for the errors table) and ``_payload`` (the body
+        as received, verbatim). Field names cannot clash with these: leanops.contracts reserves
+        them, and a field name starts with a letter.
     """
     texts, checked_paths = _field_texts(standardized, contract, mapping)
     conversions = [
@@ -137,6 +154,7 @@ def apply_contract(
         _non_null(reasons).alias(ERROR_REASONS),
         _non_null(failed_fields).alias(FAILED_FIELDS),
         RECORD,
+        RECEIVED_PAYLOAD,
     )
 
 
@@ -168,11 +186,13 @@ def error_rows(converted: DataFrame, run_id: str, written_at: datetime) -> DataF
 
     Returns:
         Exactly the columns of tables.json "curated_errors"; ``error_reason`` joins every
-        reason with ``"; "`` and ``failed_fields`` joins the field names with ``","``.
+        reason with ``"; "``, ``failed_fields`` joins the field names with ``","`` and
+        ``payload`` is the body as received, byte for byte (standardized ``_payload``).
     """
     values = {
         ERROR_REASON: F.array_join(ERROR_REASONS, REASON_SEPARATOR),
         FAILED_FIELDS: F.array_join(FAILED_FIELDS, FIELD_SEPARATOR),
+        PAYLOAD: F.col(RECEIVED_PAYLOAD),
         RUN_ID: F.lit(run_id),
         RECORDED_AT: timestamp_literal(written_at),
     }

@@ -23,6 +23,7 @@ from leanops.transforms.json_body import JSON_NULL, parse_body
 MESSAGE_ID = "message_id"
 TOPIC_NAME = "topic_name"
 PAYLOAD = "payload"
+RECEIVED_PAYLOAD = "_payload"  # the standardized column of the body as received (tables.json)
 SENT_AT = "sent_at"
 INGESTED_AT = "ingested_at"
 RECEIVE_COUNT = "receive_count"
@@ -181,9 +182,14 @@ def standardized_rows(
         written_at: when the rows are written (a naive datetime is taken as UTC).
 
     Returns:
-        The columns of tables.json "standardized" in order, then one string column per body column.
+        The columns of tables.json "standardized" in order (``_payload``: the RAW payload, byte
+        for byte), then one string column per body column.
     """
-    values: dict[str, Column] = {RUN_ID: F.lit(run_id), STANDARDIZED_AT: timestamp_literal(written_at)}
+    values: dict[str, Column] = {
+        RUN_ID: F.lit(run_id),
+        STANDARDIZED_AT: timestamp_literal(written_at),
+        RECEIVED_PAYLOAD: F.col(PAYLOAD),
+    }
     ordered = sorted(columns.items(), key=lambda item: item[1])
     body = [F.col(BODY).getItem(key).cast(T.StringType()).alias(name) for key, name in ordered]
     return _parsed_ok(parsed).select(*table_select(definitions.STANDARDIZED, values), *body)

@@ -7,16 +7,27 @@ import hashlib
 from types import ModuleType
 from typing import Any
 
+import boto3
 import pytest
-from ingest_support import FakeFirehose, LambdaContextStub, load_event, queue_arn, sqs_record
+from ingest_support import (
+    NAME_PREFIX,
+    REGION,
+    FakeFirehose,
+    LambdaContextStub,
+    load_event,
+    queue_arn,
+    sqs_record,
+)
 
 from leanops.definitions import DLQ_ERRORS
 from leanops.exceptions import BatchFailedError
 from leanops.ingest.delivery import MAX_BYTES_PER_RECORD
 from leanops.ingest.dlq_archiver import is_truncated
 from leanops.ingest.events import firehose_transformation_event, sqs_event
-from leanops.ingest.replay import send_replay
+from leanops.ingest.replay import ReplaySigner, send_replay
 from leanops.ingest.streams import stream_for
+from leanops.local.config import ResourceNames
+from leanops.local.provision import ensure_replay_key
 
 pytestmark = pytest.mark.usefixtures("dlq_env")
 DLQ = "leanops-dev-orders-dlq"
@@ -104,23 +115,39 @@ def test_body_too_large_even_for_a_row_is_truncated_visibly(
     assert list(replay.rejected) == ["huge"]
 
 
-def test_replayed_message_is_archived_under_its_original_id(
-    handlers: dict[str, ModuleType], context: LambdaContextStub
+def test_a_replayed_message_is_archived_under_its_original_id_only_when_signed(
+    aws: None, handlers: dict[str, ModuleType], context: LambdaContextStub
 ) -> None:
-    attributes = {
+    # GIVEN two DLQ messages claiming to replay original-1: one signed by the replay path, one
+    # forged by a producer (same attributes, no MAC)
+    kms = boto3.client("kms", region_name=REGION)
+    signer = ReplaySigner(kms, ensure_replay_key(kms, ResourceNames(NAME_PREFIX)))
+    claim = {
         "leanops_original_message_id": {"DataType": "String", "StringValue": "original-1"},
         "leanops_original_sent_at": {"DataType": "Number", "StringValue": "1767261600123"},
     }
+    mac = signer.mac("orders", "original-1", "1767261600123", "{}")
+    signed = {**claim, "leanops_replay_mac": {"DataType": "String", "StringValue": mac}}
     firehose = FakeFirehose()
-    _archive(
-        handlers,
+    # WHEN the archiver runs on both
+    response = handlers["dlq_archiver"].lambda_handler(
+        sqs_event(
+            [
+                sqs_record("{}", queue=DLQ, message_id="replay-1", message_attributes=signed),
+                sqs_record("{}", queue=DLQ, message_id="forged-1", message_attributes=claim),
+            ]
+        ),
         context,
-        [sqs_record("{}", queue=DLQ, message_id="replay-1", message_attributes=attributes)],
-        firehose,
+        firehose=firehose,
+        kms=kms,
     )
-    (row,) = firehose.delivered_rows()
-    assert (row["message_id"], row["sent_at"]) == ("original-1", "2026-01-01T10:00:00.123000Z")
-    assert row["error_reason"].endswith("(see sqs_processor logs for replay-1)")
+    # THEN the signed one keeps the original id and send time; the forged one keeps its own id
+    # (archived under "original-1", the next replay would sign another message's id)
+    assert response == {"batchItemFailures": []}
+    signed_row, forged_row = firehose.delivered_rows()
+    assert (signed_row["message_id"], signed_row["sent_at"]) == ("original-1", "2026-01-01T10:00:00.123000Z")
+    assert signed_row["error_reason"].endswith("(see sqs_processor logs for replay-1)")
+    assert forged_row["message_id"] == "forged-1"
 
 
 def test_unknown_dlq_and_firehose_failures_are_reported_exactly(

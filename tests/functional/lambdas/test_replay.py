@@ -11,8 +11,11 @@ import boto3
 import pytest
 from ingest_support import REGION, FakeFirehose, LambdaContextStub, client_error
 
+from leanops.ingest.envelope import replay_key_alias
 from leanops.ingest.events import sqs_event, sqs_record_from_message
-from leanops.ingest.replay import ReplayResult, send_replay
+from leanops.ingest.replay import ReplayResult, ReplaySigner, send_replay
+from leanops.local.config import ResourceNames
+from leanops.local.provision import ensure_replay_key
 
 QUEUE = "leanops-dev-orders"
 
@@ -46,25 +49,75 @@ def queue(aws: None) -> tuple[Any, str, str]:
     return sqs, url, arn
 
 
+@pytest.fixture
+def signer(aws: None) -> ReplaySigner:
+    """Return a signer of a fresh moto HMAC key, created as the local provisioning creates it."""
+    kms = boto3.client("kms", region_name=REGION)
+    key_id = ensure_replay_key(kms, ResourceNames("leanops-dev"))
+    assert ensure_replay_key(kms, ResourceNames("leanops-dev")) == key_id  # idempotent
+    return ReplaySigner.for_key(kms, replay_key_alias("leanops-dev"))
+
+
+def _through_sqs_processor(
+    sqs: Any, url: str, arn: str, handlers: dict[str, ModuleType], context: LambdaContextStub
+) -> list[dict[str, Any]]:
+    records = [sqs_record_from_message(message, arn) for message in _receive_all(sqs, url)]
+    firehose = FakeFirehose()
+    kms = boto3.client("kms", region_name=REGION)
+    handlers["sqs_processor"].lambda_handler(sqs_event(records), context, firehose=firehose, kms=kms)
+    return sorted(firehose.delivered_rows(), key=lambda row: row["message_id"])
+
+
 @pytest.mark.usefixtures("ingest_env")
 def test_replayed_rows_flow_through_sqs_processor_under_their_original_ids(
-    queue: tuple[Any, str, str], handlers: dict[str, ModuleType], context: LambdaContextStub
+    queue: tuple[Any, str, str],
+    signer: ReplaySigner,
+    handlers: dict[str, ModuleType],
+    context: LambdaContextStub,
 ) -> None:
     # GIVEN two archived rows, one with sent_at as a datetime (as a table reader returns it)
     sqs, url, arn = queue
     rows = [_row("orig-1"), _row("orig-2", sent_at=datetime(2026, 1, 1, 10, 0, 0, 123000, tzinfo=UTC))]
-    # WHEN they are replayed and the queue's messages go through sqs_processor
-    result = send_replay(sqs, url, rows)
-    records = [sqs_record_from_message(message, arn) for message in _receive_all(sqs, url)]
-    firehose = FakeFirehose()
-    handlers["sqs_processor"].lambda_handler(sqs_event(records), context, firehose=firehose)
+    # WHEN they are replayed, signed with moto's HMAC key (GenerateMac), and the queue's messages
+    # go through sqs_processor (which finds the key by its alias and calls VerifyMac)
+    result = send_replay(sqs, url, rows, signer=signer)
+    envelopes = _through_sqs_processor(sqs, url, arn, handlers, context)
     # THEN both were sent, and their envelopes carry the original id and send time, marked replayed
     assert result == ReplayResult(sent=("orig-1", "orig-2"))
-    envelopes = sorted(firehose.delivered_rows(), key=lambda row: row["message_id"])
     assert [row["message_id"] for row in envelopes] == ["orig-1", "orig-2"]
     assert {row["sent_at"] for row in envelopes} == {"2026-01-01T10:00:00.123000Z"}
     assert all(row["replayed_at"] is not None for row in envelopes)
     assert {row["payload"] for row in envelopes} == {'{"order_id":"o-1"}'}
+
+
+@pytest.mark.usefixtures("ingest_env")
+def test_forged_replay_attributes_keep_the_message_s_own_id_and_send_time(
+    queue: tuple[Any, str, str],
+    signer: ReplaySigner,
+    handlers: dict[str, ModuleType],
+    context: LambdaContextStub,
+) -> None:
+    # GIVEN a producer that sets the replay attributes itself: no MAC, a made-up MAC, and a real
+    # MAC of another message (copied from a genuine replay) on a different body
+    sqs, url, arn = queue
+    claim = {
+        "leanops_original_message_id": {"DataType": "String", "StringValue": "victim"},
+        "leanops_original_sent_at": {"DataType": "Number", "StringValue": "1767261600123"},
+    }
+    stolen = signer.mac("orders", "victim", "1767261600123", '{"order_id":"o-1"}')
+    forged_macs = {"no-mac": None, "made-up": "AAAA", "stolen": stolen}
+    for body, mac in forged_macs.items():
+        attributes = dict(claim)
+        if mac is not None:
+            attributes["leanops_replay_mac"] = {"DataType": "String", "StringValue": mac}
+        sqs.send_message(QueueUrl=url, MessageBody=f'{{"forged":"{body}"}}', MessageAttributes=attributes)
+    # WHEN they go through sqs_processor
+    envelopes = _through_sqs_processor(sqs, url, arn, handlers, context)
+    # THEN none is dropped and none takes the victim's id, send time or the replay mark
+    assert len(envelopes) == len(forged_macs)
+    assert all(row["message_id"] != "victim" for row in envelopes)
+    assert all(row["sent_at"] != "2026-01-01T10:00:00.123000Z" for row in envelopes)
+    assert all(row["replayed_at"] is None for row in envelopes)
 
 
 def test_23_rows_are_sent_in_batches_of_ten(queue: tuple[Any, str, str]) -> None:

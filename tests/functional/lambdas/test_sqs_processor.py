@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 from types import ModuleType
@@ -11,6 +12,7 @@ import boto3
 import pytest
 from aws_lambda_powertools.utilities.data_classes import SQSEvent
 from ingest_support import (
+    NAME_PREFIX,
     REGION,
     SENT_MS,
     STREAM,
@@ -24,8 +26,11 @@ from leanops.exceptions import BatchFailedError, InjectedFaultError
 from leanops.ingest.config import IngestSettings
 from leanops.ingest.delivery import MAX_BYTES_PER_RECORD
 from leanops.ingest.events import sqs_event
+from leanops.ingest.replay import ReplaySigner
 from leanops.ingest.sqs_processor import process_sqs_batch
 from leanops.ingest.streams import stream_for
+from leanops.local.config import ResourceNames
+from leanops.local.provision import ensure_replay_key
 
 pytestmark = pytest.mark.usefixtures("ingest_env")
 
@@ -218,19 +223,35 @@ def test_501_messages_take_two_calls(handlers: dict[str, ModuleType], context: L
     assert [row["message_id"] for row in firehose.delivered_rows()] == [f"m-{i}" for i in range(501)]
 
 
-def test_replayed_message_keeps_its_original_id_and_sent_at(
-    handlers: dict[str, ModuleType], context: LambdaContextStub
+def test_replayed_message_keeps_its_original_id_and_sent_at_only_when_signed(
+    aws: None, handlers: dict[str, ModuleType], context: LambdaContextStub
 ) -> None:
-    # GIVEN the sample replay event (message attributes carry the original id and send time)
-    firehose = FakeFirehose()
-    # WHEN the handler runs
-    response = _run(handlers, load_event("sqs_replay_event.json"), context, firehose)
-    # THEN the envelope is that of the original message, marked as replayed
-    assert response == {"batchItemFailures": []}
-    (row,) = firehose.delivered_rows()
-    assert row["message_id"] == "059f36b4-87a3-44ab-83d2-661975830a7d"
-    assert row["sent_at"] == "2026-01-01T10:00:00.123000Z"
-    assert row["replayed_at"] == "2026-01-02T10:00:00.000000Z"
+    # GIVEN the sample replay event (message attributes carry the original id and send time),
+    # once as a producer could send it (no MAC) and once signed by the replay path
+    kms = boto3.client("kms", region_name=REGION)
+    signer = ReplaySigner(kms, ensure_replay_key(kms, ResourceNames(NAME_PREFIX)))
+    unsigned = load_event("sqs_replay_event.json")
+    signed = copy.deepcopy(unsigned)
+    record = signed["Records"][0]
+    original = record["messageAttributes"]["leanops_original_message_id"]["stringValue"]
+    sent_at = record["messageAttributes"]["leanops_original_sent_at"]["stringValue"]
+    mac = signer.mac("orders", original, sent_at, record["body"])
+    record["messageAttributes"]["leanops_replay_mac"] = {"stringValue": mac, "dataType": "String"}
+    # WHEN the handler runs on each
+    rows = {}
+    for name, event in (("unsigned", unsigned), ("signed", signed)):
+        firehose = FakeFirehose()
+        response = handlers["sqs_processor"].lambda_handler(event, context, firehose=firehose, kms=kms)
+        assert response == {"batchItemFailures": []}
+        (rows[name],) = firehose.delivered_rows()
+    # THEN the signed one is the original message, marked as replayed
+    assert rows["signed"]["message_id"] == "059f36b4-87a3-44ab-83d2-661975830a7d"
+    assert rows["signed"]["sent_at"] == "2026-01-01T10:00:00.123000Z"
+    assert rows["signed"]["replayed_at"] == "2026-01-02T10:00:00.000000Z"
+    # AND the unsigned one keeps its own id and send time: it is not dropped, nor trusted
+    assert rows["unsigned"]["message_id"] == record["messageId"]
+    assert rows["unsigned"]["sent_at"] == "2026-01-02T10:00:00.000000Z"
+    assert rows["unsigned"]["replayed_at"] is None
 
 
 def test_empty_event_reports_nothing(handlers: dict[str, ModuleType], context: LambdaContextStub) -> None:

@@ -245,6 +245,7 @@ def test_apply_contract_states_its_output_schema(mixed: DataFrame) -> None:
         curate.ERROR_REASONS,
         curate.FAILED_FIELDS,
         curate.RECORD,
+        curate.RECEIVED_PAYLOAD,
     ]
     types = {field.name: field.dataType.simpleString() for field in mixed.schema.fields}
     assert [types[spec.name] for spec in CONTRACT.fields] == [

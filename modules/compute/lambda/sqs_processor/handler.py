@@ -3,7 +3,9 @@
 Thin wiring (STYLE.md §2); the logic is :mod:`leanops.ingest.sqs_processor`. Configured by
 ``LEANOPS_FIREHOSE_STREAMS`` (the stack's stream names, comma-separated), ``LEANOPS_NAME_PREFIX``
 (a queue ``<prefix>-<topic>`` carries ``<topic>``) and optionally
-``LEANOPS_FIREHOSE_MAX_ATTEMPTS`` / ``LEANOPS_FIREHOSE_BASE_DELAY_MS``. Returns
+``LEANOPS_FIREHOSE_MAX_ATTEMPTS`` / ``LEANOPS_FIREHOSE_BASE_DELAY_MS``; ``LEANOPS_REPLAY_KEY_ID``
+is the HMAC KMS key a replayed message's MAC is verified with (a KMS client is made only for a
+batch that holds a replayed message). Returns
 ``batchItemFailures`` (``function_response_types = ["ReportBatchItemFailures"]``); when every
 message fails the invocation raises so SQS retries the whole batch.
 """
@@ -18,6 +20,7 @@ from aws_lambda_powertools.utilities.data_classes import SQSEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from leanops.ingest.config import IngestSettings
+from leanops.ingest.envelope import KmsClient, is_replay
 from leanops.ingest.sqs_processor import process_sqs_batch
 from leanops.ingest.types import FirehoseClient, PartialItemFailureResponse
 
@@ -26,13 +29,18 @@ logger = Logger()
 
 @logger.inject_lambda_context
 def lambda_handler(
-    event: dict, context: LambdaContext, firehose: FirehoseClient | None = None
+    event: dict,
+    context: LambdaContext,
+    firehose: FirehoseClient | None = None,
+    kms: KmsClient | None = None,
 ) -> PartialItemFailureResponse:
     """Deliver the batch to Firehose and report the messages that did not get there."""
     config = IngestSettings.from_mapping(os.environ)
     records = list(SQSEvent(event).records)
     logger.append_keys(name_prefix=config.name_prefix, batch_size=len(records))
-    outcome = process_sqs_batch(records, config, firehose or boto3.client("firehose"))
+    if kms is None and any(is_replay(record) for record in records):
+        kms = boto3.client("kms")
+    outcome = process_sqs_batch(records, config, firehose or boto3.client("firehose"), kms=kms)
     for message_id, reason in outcome.failures.items():
         logger.error("message not delivered to Firehose", message_id=message_id, reason=reason)
     logger.info("batch processed", delivered=outcome.succeeded, failed=len(outcome.failures))

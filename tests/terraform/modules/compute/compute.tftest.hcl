@@ -119,3 +119,58 @@ run "an_unknown_function_is_rejected" {
 
   expect_failures = [var.functions]
 }
+
+run "the_replay_readers_alone_verify_replay_macs" {
+  command = plan
+
+  variables {
+    replay_key_id         = "11111111-1111-1111-1111-111111111111"
+    replay_key_alias_name = "alias/leanops-test-replay"
+  }
+
+  assert {
+    condition     = alltrue([for name in ["sqs_processor", "dlq_archiver"] : aws_lambda_function.this[name].environment[0].variables.LEANOPS_REPLAY_KEY_ID == var.replay_key_id])
+    error_message = "sqs_processor and dlq_archiver (the readers of the replay attributes) must get the replay key id (LEANOPS_REPLAY_KEY_ID) to call kms:VerifyMac."
+  }
+
+  assert {
+    condition     = !contains(keys(aws_lambda_function.this["firehose_transform"].environment[0].variables), "LEANOPS_REPLAY_KEY_ID")
+    error_message = "firehose_transform reads no replay attribute: it gets no LEANOPS_REPLAY_KEY_ID."
+  }
+
+  assert {
+    condition = alltrue([for name in ["sqs_processor", "dlq_archiver"] : [
+      for statement in jsondecode(aws_iam_role_policy.this[name].policy).Statement : statement
+      if contains(statement.Action, "kms:VerifyMac")
+      ] == [{
+        Sid       = "VerifyReplayMacs"
+        Effect    = "Allow"
+        Action    = ["kms:VerifyMac"]
+        Resource  = ["arn:aws:kms:eu-west-1:123456789012:key/*"]
+        Condition = { "ForAnyValue:StringEquals" = { "kms:ResourceAliases" = "alias/leanops-test-replay" } }
+    }]])
+    error_message = "sqs_processor's and dlq_archiver's roles must have kms:VerifyMac alone, on the replay key only (named through its alias)."
+  }
+
+  assert {
+    condition = alltrue([
+      for name in ["firehose_transform"] : !strcontains(aws_iam_role_policy.this[name].policy, "kms:VerifyMac")
+    ])
+    error_message = "firehose_transform may not call kms:VerifyMac."
+  }
+
+  assert {
+    condition     = !strcontains(aws_iam_role_policy.this["sqs_processor"].policy, "kms:GenerateMac")
+    error_message = "sqs_processor must never sign (kms:GenerateMac is the operator's)."
+  }
+}
+
+run "replay_key_alias_must_be_an_alias" {
+  command = plan
+
+  variables {
+    replay_key_alias_name = "leanops-test-replay"
+  }
+
+  expect_failures = [var.replay_key_alias_name]
+}

@@ -28,7 +28,7 @@ variables {
   region                = "eu-west-1"
   kms_key_arn           = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555"
   kms_key_alias_name    = "alias/leanops-test"
-  schemas_dir           = "../../schemas"
+  schemas_dir           = "schemas"
   shards                = { shard-0 = ["orders"], shard-1 = ["payments", "refunds"] }
   standardized_job_name = "leanops-test-standardized"
   curated_job_name      = "leanops-test-curated"
@@ -44,6 +44,22 @@ run "deploys_the_cycle_with_secure_defaults" {
   assert {
     condition     = jsondecode(aws_sfn_state_machine.this[0].definition).States.Plan.Parameters.Payload.shards == { "shard-0" = ["orders"], "shard-1" = ["payments", "refunds"] }
     error_message = "The planner must receive the configured shards."
+  }
+
+  assert {
+    condition = alltrue([
+      for policy in [local.state_machine_policy, local.planner_policy, local.scheduler_policy] :
+      length([
+        for statement in jsondecode(policy).Statement : statement
+        if contains(statement.Action, "kms:Decrypt") && try(statement.Condition["ForAnyValue:StringEquals"]["kms:ResourceAliases"], "") == "alias/leanops-test"
+      ]) == 1
+    ])
+    error_message = "Every role must name the stack key through its alias (known at plan time), once."
+  }
+
+  assert {
+    condition     = strcontains(local.planner_policy, "arn:aws:dynamodb:eu-west-1:123456789012:table/leanops-test-checkpoints") && strcontains(local.state_machine_policy, "arn:aws:lambda:eu-west-1:123456789012:function:leanops-test-cycle-planner")
+    error_message = "The role policies must name the tables and the planner by ARNs built from their names."
   }
 
   assert {

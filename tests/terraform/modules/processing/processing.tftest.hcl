@@ -136,3 +136,92 @@ run "continuous_logging_in_extra_arguments_is_rejected" {
 
   expect_failures = [var.extra_job_arguments]
 }
+
+run "the_drift_vanish_window_is_a_job_argument" {
+  command = plan
+
+  variables {
+    drift_vanish_days = 14
+  }
+
+  assert {
+    condition     = alltrue([for job in values(aws_glue_job.this) : job.default_arguments["--LEANOPS_DRIFT_VANISH_DAYS"] == "14"])
+    error_message = "Both jobs must get drift_vanish_days as --LEANOPS_DRIFT_VANISH_DAYS (the drift log's window, leanops.settings)."
+  }
+}
+
+run "a_drift_vanish_window_below_one_day_or_fractional_is_rejected" {
+  command = plan
+
+  variables {
+    drift_vanish_days = 0.5
+  }
+
+  expect_failures = [var.drift_vanish_days]
+}
+
+# Table maintenance (maintenance.tf): the third job, its scoped role.
+run "a_third_glue_job_maintains_the_tables_with_the_layer_jobs_arguments" {
+  command = plan
+
+  variables {
+    maintenance_script_path = "does/not/exist/maintenance_processor.py"
+  }
+
+  assert {
+    condition     = aws_glue_job.maintenance[0].name == "leanops-test-maintenance" && aws_glue_job.maintenance[0].glue_version == "5.0" && aws_glue_job.maintenance[0].execution_property[0].max_concurrent_runs == 1
+    error_message = "The maintenance job must be a Glue 5.0 job running once at a time."
+  }
+
+  assert {
+    condition     = aws_glue_job.maintenance[0].default_arguments == aws_glue_job.this["curated"].default_arguments && aws_glue_job.maintenance[0].command[0].script_location == "s3://leanops-test-glue-assets-123456789012/glue/scripts/maintenance_processor.py"
+    error_message = "The maintenance job must run maintenance_processor.py with the layer jobs' default arguments (state tables, Iceberg catalog)."
+  }
+
+  assert {
+    condition     = output.maintenance_job_name == "leanops-test-maintenance"
+    error_message = "maintenance_job_name must be known from the inputs (the orchestration schedule uses it)."
+  }
+}
+
+run "deletes_are_scoped_to_the_warehouse_prefixes_and_no_action_is_a_wildcard" {
+  command = plan
+
+  variables {
+    maintenance_script_path = "does/not/exist/maintenance_processor.py"
+  }
+
+  assert {
+    condition = toset(one([for s in jsondecode(local.maintenance_policy).Statement : s.Resource if s.Sid == "RewriteAndDeleteWarehouseFiles"])) == toset([
+      "arn:aws:s3:::leanops-test-lake-123456789012/warehouse/iceberg_raw_db.db/*",
+      "arn:aws:s3:::leanops-test-lake-123456789012/warehouse/iceberg_standardized_db.db/*",
+      "arn:aws:s3:::leanops-test-lake-123456789012/warehouse/iceberg_curated_db.db/*",
+      "arn:aws:s3:::leanops-test-glue-assets-123456789012/tmp/*",
+    ])
+    error_message = "s3:DeleteObject (expired and orphan files) must be limited to the three databases' warehouse prefixes (and Glue's temp prefix)."
+  }
+
+  assert {
+    condition     = alltrue(flatten([for s in jsondecode(local.maintenance_policy).Statement : [for a in s.Action : !strcontains(a, "*")]]))
+    error_message = "No wildcard action in the maintenance policy."
+  }
+
+  assert {
+    condition     = toset([for s in jsondecode(local.maintenance_policy).Statement : s.Sid]) == toset(["MaintainTables", "ListWarehouseAndTemp", "RewriteAndDeleteWarehouseFiles", "ReadCode", "CheckpointsAndLocks", "WriteJobLogs", "PublishGlueMetrics", "PublishAlerts", "UseKmsKeyThroughItsAlias"])
+    error_message = "The maintenance policy holds exactly its own statements plus the jobs' shared logs, metrics, alerts and key statements."
+  }
+
+  assert {
+    condition     = one([for s in jsondecode(local.maintenance_policy).Statement : s.Action if s.Sid == "CheckpointsAndLocks"]) == ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"]
+    error_message = "Maintenance only reads checkpoints and takes/releases locks: it never writes a checkpoint."
+  }
+}
+
+run "no_script_no_maintenance_job" {
+  command = plan
+
+  assert {
+    condition     = length(aws_glue_job.maintenance) == 0 && length(aws_iam_role.maintenance) == 0 && output.maintenance_job_name == null
+    error_message = "Without maintenance_script_path the module creates no maintenance job or role."
+  }
+}

@@ -161,3 +161,51 @@ run "eventbridge_and_state_machine_log_delivery_can_use_the_key" {
     error_message = "delivery.logs.amazonaws.com needs kms:Decrypt for the CMK-encrypted state machine's CloudWatch logging."
   }
 }
+
+run "replay_key_is_an_hmac_key_with_a_least_privilege_policy" {
+  command = plan
+
+  variables {
+    replay_operator_arns = ["arn:aws:iam::123456789012:role/operator"]
+  }
+
+  assert {
+    condition     = aws_kms_key.replay[0].customer_master_key_spec == "HMAC_256" && aws_kms_key.replay[0].key_usage == "GENERATE_VERIFY_MAC"
+    error_message = "The replay key must be an HMAC_256 key for GENERATE_VERIFY_MAC (KMS GenerateMac / VerifyMac)."
+  }
+
+  assert {
+    condition     = aws_kms_key.replay[0].enable_key_rotation == false
+    error_message = "KMS cannot rotate HMAC keys automatically (EnableKeyRotation): the flag must stay false."
+  }
+
+  assert {
+    condition     = aws_kms_alias.replay[0].name == "alias/leanops-test-replay"
+    error_message = "The replay key's alias must be alias/<name_prefix>-replay (the Lambdas' and the emulation's default)."
+  }
+
+  assert {
+    condition = [for statement in jsondecode(aws_kms_key.replay[0].policy).Statement : statement.Sid] == [
+      "EnableAccountRootAdministration", "AllowOperatorsToSignReplays",
+    ]
+    error_message = "The replay key policy must hold only the root delegation and the operators' signing grant."
+  }
+
+  assert {
+    condition = one([
+      for statement in jsondecode(aws_kms_key.replay[0].policy).Statement : statement
+      if statement.Sid == "AllowOperatorsToSignReplays"
+    ]).Action == ["kms:GenerateMac", "kms:DescribeKey"]
+    error_message = "Operators get kms:GenerateMac (and DescribeKey) on the replay key, nothing else."
+  }
+}
+
+run "replay_operators_must_be_iam_principals" {
+  command = plan
+
+  variables {
+    replay_operator_arns = ["*"]
+  }
+
+  expect_failures = [var.replay_operator_arns]
+}
