@@ -199,9 +199,13 @@ def test_topics_are_grouped_into_bounded_shards(
     # THEN unpinned topics are grouped by name, pinned ones keep their shard, one job run per shard
     assert shards == expected_shards
     assert len(layer_jobs) == 2
-    assert all(job["execution_property"][0]["max_concurrent_runs"] == len(expected_shards) for job in layer_jobs)
+    assert all(
+        job["execution_property"][0]["max_concurrent_runs"] == len(expected_shards) for job in layer_jobs
+    )
     # AND maintenance runs one at a time (it takes each topic's lock in turn)
-    assert [job["execution_property"][0]["max_concurrent_runs"] for job in jobs.values() if job not in layer_jobs] == [1]
+    assert [
+        job["execution_property"][0]["max_concurrent_runs"] for job in jobs.values() if job not in layer_jobs
+    ] == [1]
 
 
 def test_plan_json_files_are_written(plans: dict[str, Any], terraform_work: Path) -> None:
