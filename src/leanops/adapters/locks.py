@@ -24,11 +24,17 @@ LOCK_ID_KEY = "lock_id"
 OWNER_ATTRIBUTE = "owner"
 EXPIRES_AT_ATTRIBUTE = "expires_at"
 TOPIC_LOCK_PREFIX = "topic#"
+CYCLE_LOCK_PREFIX = "cycle#"
 
 
 def topic_lock_id(topic: str) -> str:
     """Return the lock id of a topic (``topic#<topic>``)."""
     return f"{TOPIC_LOCK_PREFIX}{topic}"
+
+
+def cycle_lock_id(state_machine_name: str) -> str:
+    """Return the lock id of a stack's cycle (``cycle#<state machine>``, modules/orchestration)."""
+    return f"{CYCLE_LOCK_PREFIX}{state_machine_name}"
 
 
 class LockStore:

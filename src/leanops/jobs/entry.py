@@ -77,26 +77,34 @@ def parse_plain_arguments(argv: Sequence[str]) -> dict[str, str]:
     return parsed
 
 
-def _glue_arguments(argv: Sequence[str]) -> dict[str, str]:
+def _glue_arguments(argv: Sequence[str], required: Sequence[str], optional: Sequence[str]) -> dict[str, str]:
     from awsglue.utils import getResolvedOptions
 
-    wanted = [JOB_NAME, *REQUIRED_KEYS]
-    wanted += [key for key in OPTIONAL_KEYS if f"{ARGUMENT_PREFIX}{key}" in argv]
+    wanted = [JOB_NAME, *required]
+    wanted += [key for key in optional if f"{ARGUMENT_PREFIX}{key}" in argv]
     return dict(getResolvedOptions(["job", *argv], wanted))
 
 
-def job_arguments(argv: Sequence[str] | None, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+def job_arguments(
+    argv: Sequence[str] | None,
+    environ: Mapping[str, str] | None = None,
+    required: Sequence[str] = REQUIRED_KEYS,
+    optional: Sequence[str] = OPTIONAL_KEYS,
+) -> dict[str, str]:
     """Return the run's setting mapping: environment values overridden by arguments.
 
     Args:
         argv: the arguments without the program name; None reads ``sys.argv[1:]``.
         environ: the environment; None reads ``os.environ``.
+        required: the keys Glue must be given (getResolvedOptions fails without them); the layer
+            jobs' by default.
+        optional: the keys read when given; the layer jobs' by default.
 
     """
     arguments = list(sys.argv[1:] if argv is None else argv)
-    given = _glue_arguments(arguments) if in_glue() else parse_plain_arguments(arguments)
+    given = _glue_arguments(arguments, required, optional) if in_glue() else parse_plain_arguments(arguments)
     environment = os.environ if environ is None else environ
-    merged = {key: environment[key] for key in SETTING_KEYS if environment.get(key)}
+    merged = {key: environment[key] for key in (*required, *optional) if environment.get(key)}
     merged.update({key: value for key, value in given.items() if value != ""})
     return merged
 

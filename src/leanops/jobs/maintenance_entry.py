@@ -5,8 +5,6 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -21,22 +19,8 @@ if TYPE_CHECKING:
 
 
 def _arguments(argv: Sequence[str] | None) -> dict[str, str]:
-    """Return the run's settings: environment values overridden by arguments (as entry.job_arguments).
-
-    entry.job_arguments resolves the layer jobs' keys (LEANOPS_TOPICS and the contract location
-    required); maintenance has its own keys (maintenance_plan.SETTING_KEYS), topics optional.
-    """
-    given = list(sys.argv[1:] if argv is None else argv)
-    if entry.in_glue():
-        from awsglue.utils import getResolvedOptions
-
-        wanted = [entry.JOB_NAME, *(key for key in SETTING_KEYS if f"{entry.ARGUMENT_PREFIX}{key}" in given)]
-        parsed = dict(getResolvedOptions(["job", *given], wanted))
-    else:
-        parsed = entry.parse_plain_arguments(given)
-    merged = {key: os.environ[key] for key in SETTING_KEYS if os.environ.get(key)}
-    merged.update({key: value for key, value in parsed.items() if value != ""})
-    return merged
+    """Return the run's settings: maintenance's own keys (maintenance_plan.SETTING_KEYS), none required."""
+    return entry.job_arguments(argv, required=(), optional=SETTING_KEYS)
 
 
 def main(argv: Sequence[str] | None = None, spark: SparkSession | None = None) -> MaintenanceReport:

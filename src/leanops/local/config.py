@@ -125,6 +125,11 @@ class ResourceNames:
         return f"{self.prefix}-locks"
 
     @property
+    def state_machine(self) -> str:
+        """The cycle's state machine (modules/orchestration: ``<prefix>-cycle``)."""
+        return f"{self.prefix}-cycle"
+
+    @property
     def alert_topic(self) -> str:
         """SNS topic of failure alerts."""
         return f"{self.prefix}-alerts"

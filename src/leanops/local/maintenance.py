@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from leanops import maintenance_plan, settings
+from leanops.adapters.locks import cycle_lock_id
 from leanops.local import deployed
 from leanops.local.config import ResourceNames
 from leanops.local.cycle import GlueJobs, JobOutcome, _run_job
@@ -24,11 +25,6 @@ if TYPE_CHECKING:
 
 LOGGER = logging.getLogger(__name__)
 MAINTENANCE_JOB = "maintenance"
-
-
-def cycle_lock_id(names: ResourceNames) -> str:
-    """Return the cycle lock id, as modules/orchestration names it (``cycle#<prefix>-cycle``)."""
-    return f"cycle#{names.prefix}-cycle"
 
 
 def maintenance_arguments(
@@ -49,7 +45,7 @@ def maintenance_arguments(
         settings.LOCK_TABLE: names.lock_table,
         settings.LOCK_TTL_SECONDS: str(deployed.GLUE_LOCK_TTL_SECONDS),
         settings.RUN_ID: run_id,
-        maintenance_plan.CYCLE_LOCK_ID: cycle_lock_id(names),
+        maintenance_plan.CYCLE_LOCK_ID: cycle_lock_id(names.state_machine),
         **dict(overrides or {}),
     }
     return [part for key, value in values.items() for part in (f"--{key}", value)]
