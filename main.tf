@@ -156,6 +156,7 @@ module "processing" {
   partition                = local.partition
   kms_key_arn              = module.storage.kms_key_arn
   kms_key_alias_name       = module.storage.kms_alias_name
+  pii_key_alias_name       = module.storage.pii_key_alias_name
   worker_type              = var.glue_worker_type
   number_of_workers        = var.glue_number_of_workers
   timeout_minutes          = var.glue_timeout_minutes
@@ -246,6 +247,14 @@ module "analytics" {
   results_bucket_name = module.storage.athena_results_bucket_name
   force_destroy       = var.force_destroy
   topics              = local.topic_names
+  # The analysts' IAM policy: ARNs and prefixes known at plan (schemas/tables.json analyst_access).
+  account_id                 = var.account_id
+  region                     = var.region
+  partition                  = local.partition
+  data_lake_bucket_name      = local.bucket_names["data_lake"]
+  results_bucket_name_static = local.bucket_names["athena_results"]
+  warehouse_prefix           = module.storage.warehouse_prefix
+  kms_key_alias_name         = module.storage.kms_alias_name
   # The team's own semantic layer: the same folder the local query reads (LEANOPS_SEMANTIC_DIR).
   semantic_views_dir = "${startswith(var.semantic_dir, "/") ? var.semantic_dir : "${path.module}/${var.semantic_dir}"}/views"
 
@@ -257,6 +266,7 @@ module "analytics" {
     state_machine_role_arn    = module.orchestration.state_machine_role_arn
     analyst_arns              = var.lake_formation_analyst_arns
   }
+  lake_formation_analyst_topics = var.lake_formation_analyst_topics
 }
 
 ################################################################################

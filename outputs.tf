@@ -107,6 +107,16 @@ output "athena_workgroup_name" {
   value       = module.analytics.workgroup_name
 }
 
+output "analyst_policy_arn" {
+  description = "IAM managed policy of the analysts (attach it to their roles, groups or users): the Athena workgroup, the curated topic tables and the semantic views; raw, standardized and the error tables denied (schemas/tables.json analyst_access)."
+  value       = module.analytics.analyst_policy_arn
+}
+
+output "pii_key_alias_name" {
+  description = "Alias of the HMAC KMS key the curated job derives the key of pii hash fields from (only the curated job's role may use it)."
+  value       = module.storage.pii_key_alias_name
+}
+
 output "snowflake" {
   description = "What Snowflake's catalog integration and external volume need (docs/SNOWFLAKE.md); role_arn null until var.snowflake is set."
   value = {

@@ -302,6 +302,12 @@ variable "lake_formation_analyst_arns" {
   default     = []
 }
 
+variable "lake_formation_analyst_topics" {
+  description = "Topics whose curated table lake_formation_analyst_arns get Lake Formation SELECT and DESCRIBE on, one table each (never all of curated: its errors table is not for analysts). The curated job creates a topic's table on its first cycle: add the topic after it and apply again (modules/analytics/lake_formation.tf)."
+  type        = list(string)
+  default     = []
+}
+
 ################################################################################
 # Snowflake (optional): a read-only role for its Glue catalog integration and external volume
 ################################################################################

@@ -13,6 +13,8 @@ One JVM, the local runner's Spark settings (leanops.local.spark: local[2], 2 GB 
   each MERGE scanned (Iceberg scan metrics in Spark's SQL status store; benchmarks/spark_probe.py).
 * Spark jobs per topic per layer, the driver JVM's VmHWM, the sqs_processor handler in process,
   the emulation's SQS send and delivery at 1k and 10k queued, and ``query``'s latency.
+* Table maintenance: RAW with 1,000 small appends, files, snapshots and reads before and after
+  the maintenance job, and the next cycles' correctness (benchmarks/maintenance_bench.py).
 
 Output: one JSON line per metric on stdout (``metric``, ``value``, ``unit``, ``ratio_to`` for a
 ratio), a table on stderr. Figures, never verdicts: nothing here fails on a slow number.
@@ -37,6 +39,7 @@ from typing import Any
 
 from generator import OrderFeed
 from job_world import JobWorld, LayerRun
+from maintenance_bench import APPENDS, bench_maintenance
 from report import Report
 
 from leanops import definitions
@@ -163,6 +166,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--queued", default="1000,10000", help="queue depths of the local SQS figures")
     parser.add_argument("--seed", type=int, default=7, help="the generator's seed")
     parser.add_argument("--skip-ingest", action="store_true", help="skip the handler and SQS figures")
+    parser.add_argument("--appends", type=int, default=APPENDS, help="RAW appends of the maintenance figures")
+    parser.add_argument("--skip-maintenance", action="store_true", help="skip the maintenance figures")
     parser.add_argument("--keep-home", action="store_true", help="keep the temporary LEANOPS_HOME")
     return parser.parse_args(argv)
 
@@ -199,6 +204,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         world = JobWorld.provisioned(spark, local_catalog(home), clients, ResourceNames(NAME_PREFIX))
         bench_jobs(world, report, args.events, args.increment, args.seed)
         bench_query(world, report)
+        if not args.skip_maintenance:
+            bench_maintenance(world, report, args.appends, args.seed)  # benchmarks/maintenance_bench.py
         report.add_jvm_peak(spark)
     finally:
         server.stop()

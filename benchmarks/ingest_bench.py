@@ -6,8 +6,13 @@
   process (= per core) and PutRecordBatch calls per batch.
 * Local SQS: moto's server as the emulation starts it (``start_moto_server``: the local moto
   patches applied); ``send`` is the emulation's own (leanops.local.sender: SendMessageBatch of
-  10); delivery is the emulation's poller (leanops.local.delivery.QueuePoller: receive 10,
-  invoke, DeleteMessageBatch) with the in-process handler, until the queue is empty.
+  10), through leanops.local.pipeline.LocalPipeline.send as the ``send`` command does; delivery is
+  what ``run`` does before its cycle (LocalPipeline.deliver): the event source mapping's poller
+  (leanops.local.delivery.QueuePoller) invoking the BUILT sqs_processor zip in its Lambda
+  workers, whose Firehose client reaches the local Firehose endpoint, then the DLQ, then
+  Firehose's flush (the transform Lambda's zip, pyiceberg appends to RAW), until all is in RAW.
+* The same poller with the handler in process and a Firehose that accepts everything
+  (``local_delivery_in_process_msgs_per_s``): the SQS emulation's own share of that time.
 """
 
 from __future__ import annotations
@@ -29,6 +34,9 @@ from leanops.local.delivery import QueuePoller
 from leanops.local.lambda_runtime import LocalLambdaContext, lambda_handler_module
 
 NAME_PREFIX = "leanops-bench"
+EMULATION_PREFIX = "leanops-ingest"  # the emulation's own resources beside the jobs' world
+WARMUP_TOPIC = "warmup"
+WARMUP_MESSAGES = 100
 STREAM = f"{NAME_PREFIX}-raw"
 SENT_MS = 1_795_000_000_000
 
@@ -61,6 +69,7 @@ class IngestFigures:
     firehose_calls_per_batch: float = 0.0
     send_msgs_per_s: dict[int, float] = field(default_factory=dict)
     delivery_msgs_per_s: dict[int, float] = field(default_factory=dict)
+    in_process_delivery_msgs_per_s: dict[int, float] = field(default_factory=dict)
 
 
 def lambda_environment() -> dict[str, str]:
@@ -107,15 +116,19 @@ def bench_handler(bodies: Sequence[str], batch_size: int = DEFAULT_BATCH_SIZE) -
     return len(bodies) / cpu, firehose.calls / len(events)
 
 
-def bench_local_sqs(
-    sqs: Any, home: Path, bodies: Sequence[str], depths: Sequence[int]
-) -> tuple[dict[int, float], dict[int, float]]:
-    """Return send and delivery messages/s of the emulation's SQS path at each queue depth."""
+def _write_bodies(path: Path, bodies: Sequence[str], depth: int) -> Path:
+    lines = [(body or "{}").replace("\n", " ") for body in bodies[:depth]]
+    lines += ["{}"] * (depth - len(lines))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def bench_local_sqs(sqs: Any, home: Path, bodies: Sequence[str], depths: Sequence[int]) -> dict[int, float]:
+    """Return delivery messages/s of the poller with the handler in process, at each queue depth."""
     from leanops.local.ledger import Ledger
     from leanops.local.sender import send_file
 
     names = ResourceNames(NAME_PREFIX)
-    send_rates: dict[int, float] = {}
     delivery_rates: dict[int, float] = {}
     firehose = AcceptingFirehose()
     with patched_environ(lambda_environment()):
@@ -123,19 +136,43 @@ def bench_local_sqs(
         for depth in depths:
             topic = f"queued_{depth}"
             queue_url = sqs.create_queue(QueueName=names.queue(topic))["QueueUrl"]
-            data = home / f"{topic}.jsonl"
-            lines = [(body or "{}").replace("\n", " ") for body in bodies[:depth]]
-            lines += ["{}"] * (depth - len(lines))
-            data.write_text("\n".join(lines) + "\n", encoding="utf-8")
-            started = time.perf_counter()
-            sent = send_file(sqs, queue_url, topic, data, Ledger(home)).sent
-            send_rates[depth] = len(sent) / (time.perf_counter() - started)
+            data = _write_bodies(home / f"{topic}.jsonl", bodies, depth)
+            send_file(sqs, queue_url, topic, data, Ledger(home))
             poller = QueuePoller(
                 sqs, queue_url, names.queue_arn(names.queue(topic)), TopicSettings(), SQS_PROCESSOR
             )
             started = time.perf_counter()
             report = poller.drain(lambda event, context: function(event, context, firehose=firehose))
             delivery_rates[depth] = report.delivered / (time.perf_counter() - started)
+    return delivery_rates
+
+
+def bench_emulation(
+    endpoint: str, home: Path, bodies: Sequence[str], depths: Sequence[int]
+) -> tuple[dict[int, float], dict[int, float]]:
+    """Return send and delivery messages/s of the emulation (``send``, then ``run``'s delivery)."""
+    from leanops.local.pipeline import LocalPipeline
+
+    send_rates: dict[int, float] = {}
+    delivery_rates: dict[int, float] = {}
+    names = ResourceNames(EMULATION_PREFIX)
+    with LocalPipeline(home / EMULATION_PREFIX, endpoint=endpoint, names=names) as pipeline:
+        # Warm-up: the zips built, the Lambda workers (execution environments) started.
+        pipeline.send(WARMUP_TOPIC, _write_bodies(home / f"{WARMUP_TOPIC}.jsonl", bodies, WARMUP_MESSAGES))
+        pipeline.deliver([WARMUP_TOPIC])
+        for depth in depths:
+            topic = f"delivered_{depth}"
+            data = _write_bodies(home / f"{topic}.jsonl", bodies, depth)
+            started = time.perf_counter()
+            sent = pipeline.send(topic, data).sent
+            send_rates[depth] = len(sent) / (time.perf_counter() - started)
+            started = time.perf_counter()
+            run = pipeline.deliver([topic])
+            seconds = time.perf_counter() - started
+            appended = sum(run.flush.appended.values())
+            if appended != len(sent):
+                raise RuntimeError(f"{topic}: {len(sent)} sent, {appended} appended to RAW ({run.flush})")
+            delivery_rates[depth] = appended / seconds
     return send_rates, delivery_rates
 
 
@@ -143,5 +180,6 @@ def bench_ingest(sqs: Any, home: Path, bodies: Sequence[str], depths: Sequence[i
     """Measure the handler and the local SQS path (see the module docstring)."""
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
     handler_rate, calls = bench_handler(bodies)
-    send_rates, delivery_rates = bench_local_sqs(sqs, home, bodies, depths)
-    return IngestFigures(handler_rate, calls, send_rates, delivery_rates)
+    send_rates, delivery_rates = bench_emulation(sqs.meta.endpoint_url, home, bodies, depths)
+    in_process = bench_local_sqs(sqs, home, bodies, depths)
+    return IngestFigures(handler_rate, calls, send_rates, delivery_rates, in_process)

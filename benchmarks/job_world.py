@@ -34,6 +34,13 @@ APPEND_CHUNK = 100_000  # rows per pyiceberg append (bounds the generator's memo
 LAYERS = (definitions.STANDARDIZED, definitions.CURATED)
 
 
+def _client_like(client: Any, service: str) -> Any:
+    """Return a boto3 client of ``service`` on ``client``'s endpoint and region (moto's server)."""
+    import boto3
+
+    return boto3.client(service, endpoint_url=client.meta.endpoint_url, region_name=client.meta.region_name)
+
+
 @dataclass
 class LayerRun:
     """One timed run of one layer over one topic."""
@@ -93,7 +100,9 @@ class JobWorld:
     def run_layer(self, layer: str, topic: str) -> LayerRun:
         """Run one layer over one topic; time it, count its Spark jobs, record its MERGEs' scans."""
         aws = self.clients
-        clients = AwsClients(s3=aws["s3"], dynamodb=aws["dynamodb"], sns=aws["sns"])
+        if "kms" not in aws:  # the PII key's client: the same moto server as the others
+            aws["kms"] = _client_like(aws["s3"], "kms")
+        clients = AwsClients(s3=aws["s3"], dynamodb=aws["dynamodb"], sns=aws["sns"], kms=aws["kms"])
         recorder = MergeRecorder(self.spark)
         settings = self.settings(topic)
         group = f"bench-{layer}-{topic}-{self.runs}"

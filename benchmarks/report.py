@@ -94,6 +94,10 @@ class Report:
             self.add(f"local_send_msgs_per_s{suffix}", rate, f"msgs/s at {depth} queued")
             delivery = figures.delivery_msgs_per_s[depth]
             self.add(f"local_delivery_msgs_per_s{suffix}", delivery, f"msgs/s at {depth} queued")
+            in_process = figures.in_process_delivery_msgs_per_s.get(depth)
+            if in_process is not None:  # the poller alone: the handler in process, no Firehose
+                name = f"local_delivery_in_process_msgs_per_s{suffix}"
+                self.add(name, in_process, f"msgs/s at {depth} queued")
 
     def add_jvm_peak(self, spark: Any) -> None:
         """Record the driver JVM's VmHWM."""

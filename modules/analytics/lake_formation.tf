@@ -12,7 +12,19 @@
 # | Glue standardized role  | DESCRIBE raw, CREATE_TABLE standardized | SELECT, ALTER, DESCRIBE on raw; SELECT, INSERT, DELETE, ALTER, DESCRIBE on standardized |
 # | Glue curated role       | DESCRIBE standardized, CREATE_TABLE curated | SELECT, DESCRIBE on standardized; SELECT, INSERT, DELETE, ALTER, DESCRIBE on curated |
 # | state machine role      | CREATE_TABLE semantic, DESCRIBE curated | SELECT, DESCRIBE on curated; ALTER, DESCRIBE, DROP on semantic (views) |
-# | Athena analysts         | DESCRIBE curated, semantic  | SELECT, DESCRIBE on curated and semantic  |
+# | Athena analysts         | DESCRIBE curated, semantic  | SELECT, DESCRIBE on each curated.<topic> of lake_formation_analyst_topics; on all semantic views |
+#
+# Analysts (schemas/tables.json analyst_access, as the IAM policy of analyst_access.tf): never an
+# "all tables" grant on curated, which would include the curated errors table (values as
+# received, before pii masking). A table grant names one table or all of a database's
+# (TableResource: Name or TableWildcard; no exclusion: Lake Formation API reference,
+# "TableResource"), and GrantPermissions on a table that does not exist fails (EntityNotFound:
+# Lake Formation developer guide, "Updated error message"). The curated tables are created by the
+# curated job on a topic's first cycle, so they cannot be granted at the first apply: list a topic
+# in lake_formation_analyst_topics once its first cycle ran, and apply again (or grant by hand:
+# aws lakeformation grant-permissions --principal DataLakePrincipalIdentifier=<analyst arn>
+# --permissions SELECT DESCRIBE --resource '{"Table":{"DatabaseName":"iceberg_curated_db","Name":"<topic>"}}').
+# The semantic database holds only the views (over curated tables), so all its tables are granted.
 #
 # The data locations (the lake bucket's warehouse prefix) must also be registered with Lake
 # Formation by the account's data lake administrator; that is account-level and outside this stack.
@@ -55,20 +67,39 @@ locals {
     merge([
       for role, databases in local.lf_grant_specs : merge([
         for key, grant in databases : {
-          "${role}-${key}-database" = { principal = local.lf_role_arns[role], database = local.lf_database_names[key], permissions = grant.database, tables = false }
-          "${role}-${key}-tables"   = { principal = local.lf_role_arns[role], database = local.lf_database_names[key], permissions = grant.tables, tables = true }
+          "${role}-${key}-database" = { principal = local.lf_role_arns[role], database = local.lf_database_names[key], permissions = grant.database, tables = false, table = null }
+          "${role}-${key}-tables"   = { principal = local.lf_role_arns[role], database = local.lf_database_names[key], permissions = grant.tables, tables = true, table = null }
         }
       ]...) if local.lf_role_arns[role] != null
     ]...),
     merge([
-      for index, analyst in local.lf_principals.analyst_arns : merge([
-        for key in ["curated", "semantic"] : {
-          "analyst-${index}-${key}-database" = { principal = analyst, database = local.lf_database_names[key], permissions = ["DESCRIBE"], tables = false }
-          "analyst-${index}-${key}-tables"   = { principal = analyst, database = local.lf_database_names[key], permissions = local.lf_table_read, tables = true }
-        }
-      ]...)
+      for index, analyst in local.lf_principals.analyst_arns : merge(
+        {
+          for database in local.analyst_databases : "analyst-${index}-${database}-database" => {
+            principal = analyst, database = database, permissions = ["DESCRIBE"], tables = false, table = null
+          }
+        },
+        local.analyst_access.semantic_views ? {
+          "analyst-${index}-semantic-tables" = { principal = analyst, database = var.semantic_database_name, permissions = local.lf_table_read, tables = true, table = null }
+        } : {},
+        {
+          for grant in local.lf_analyst_tables : "analyst-${index}-table-${grant.database}.${grant.table}" => {
+            principal = analyst, database = grant.database, permissions = local.lf_table_read, tables = true, table = grant.table
+          }
+        },
+      )
     ]...),
   ) : {}
+
+  # One grant per analyst-readable per-topic table of the listed topics (curated.<topic>).
+  lf_analyst_tables = flatten([
+    for kind in local.analyst_table_kinds : [
+      for topic in var.lake_formation_analyst_topics : {
+        database = local.databases[local.tables.tables[kind].database]
+        table    = replace(local.tables.tables[kind].name, "{topic}", topic)
+      }
+    ] if local.tables.tables[kind].per_topic
+  ])
 }
 
 resource "aws_lakeformation_permissions" "this" {
@@ -90,7 +121,8 @@ resource "aws_lakeformation_permissions" "this" {
 
     content {
       database_name = table.value
-      wildcard      = true
+      name          = each.value.table
+      wildcard      = each.value.table == null
     }
   }
 }

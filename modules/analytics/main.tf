@@ -6,7 +6,7 @@ resource "aws_athena_workgroup" "this" {
   count = local.create ? 1 : 0
 
   name          = var.name_prefix
-  description   = "Lean-Ops analysts: curated tables, error tables and the semantic layer."
+  description   = "Lean-Ops: analysts read curated topic tables and semantic views (analyst policy); operators also the error tables."
   state         = "ENABLED"
   force_destroy = var.force_destroy
 

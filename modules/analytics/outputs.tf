@@ -32,3 +32,13 @@ output "semantic_view_statements" {
   description = "Semantic view name -> its idempotent CREATE OR REPLACE VIEW statement (the orchestration module runs them after every cycle with work; a view whose curated tables do not exist yet fails and is created by a later cycle)."
   value       = { for name, query in local.semantic_view_queries : trimprefix(name, "semantic_") => query.query }
 }
+
+output "analyst_policy_arn" {
+  description = "ARN of the analysts' IAM managed policy (attach it to their roles, groups or users): the workgroup, curated topic tables and semantic views; raw, standardized and error tables denied."
+  value       = try(aws_iam_policy.analyst[0].arn, null)
+}
+
+output "analyst_databases" {
+  description = "Databases analysts read (schemas/tables.json analyst_access): curated (without its errors table) and semantic."
+  value       = local.create ? local.analyst_databases : []
+}

@@ -151,6 +151,88 @@ variable "semantic_database_name" {
 }
 
 ################################################################################
+# Analysts (analyst_access.tf): the IAM managed policy of the analysts
+################################################################################
+
+variable "create_analyst_policy" {
+  description = "Whether to create the analysts' IAM managed policy (schemas/tables.json analyst_access: the workgroup, curated topic tables and semantic views; raw, standardized and error tables denied)."
+  type        = bool
+  default     = true
+}
+
+variable "account_id" {
+  description = "AWS account id (12 digits): builds the policy's Glue, Athena and KMS ARNs without calling AWS during plan."
+  type        = string
+  default     = "000000000000"
+
+  validation {
+    condition     = can(regex("^[0-9]{12}$", var.account_id))
+    error_message = "account_id must be exactly 12 digits."
+  }
+}
+
+variable "region" {
+  description = "AWS region of the stack, e.g. \"eu-west-1\" (the policy's ARNs)."
+  type        = string
+  default     = "eu-west-1"
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.region))
+    error_message = "region must look like an AWS region name, e.g. \"eu-west-1\"."
+  }
+}
+
+variable "partition" {
+  description = "AWS partition of the ARNs (aws, aws-cn, aws-us-gov)."
+  type        = string
+  default     = "aws"
+
+  validation {
+    condition     = contains(["aws", "aws-cn", "aws-us-gov"], var.partition)
+    error_message = "partition must be aws, aws-cn or aws-us-gov."
+  }
+}
+
+variable "data_lake_bucket_name" {
+  description = "Name of the data lake bucket holding the Iceberg warehouse (the analysts read curated's prefix; raw, standardized and the curated errors table's prefixes are denied)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = !(var.create && var.create_analyst_policy) || var.data_lake_bucket_name != null
+    error_message = "data_lake_bucket_name is required for the analyst policy."
+  }
+}
+
+variable "warehouse_prefix" {
+  description = "Key prefix of the Iceberg warehouse in the data lake bucket (tables at <prefix><database>.db/<table>/)."
+  type        = string
+  default     = "warehouse/"
+
+  validation {
+    condition     = var.warehouse_prefix == "" || endswith(var.warehouse_prefix, "/")
+    error_message = "warehouse_prefix must be empty or end with '/'."
+  }
+}
+
+variable "results_bucket_name_static" {
+  description = "The results bucket's name as known at plan (the storage module's static names), so the analyst policy is known at plan and checked offline; null: results_bucket_name."
+  type        = string
+  default     = null
+}
+
+variable "kms_key_alias_name" {
+  description = "Alias of the pipeline's KMS key (alias/<name>): the analyst policy's kms:Decrypt and kms:GenerateDataKey name it (kms:ResourceAliases), so the policy is known at plan. Null: no KMS statement."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.kms_key_alias_name == null || can(regex("^alias/[a-zA-Z0-9/_-]+$", var.kms_key_alias_name))
+    error_message = "kms_key_alias_name must look like alias/<name>."
+  }
+}
+
+################################################################################
 # Lake Formation
 ################################################################################
 
@@ -174,5 +256,16 @@ variable "lake_formation_principals" {
   validation {
     condition     = alltrue([for arn in concat(compact([var.lake_formation_principals.firehose_role_arn, var.lake_formation_principals.standardized_job_role_arn, var.lake_formation_principals.curated_job_role_arn, var.lake_formation_principals.state_machine_role_arn]), var.lake_formation_principals.analyst_arns) : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/.+$", arn))])
     error_message = "Every lake_formation_principals entry must be an IAM role or user ARN (Lake Formation grants to IAM principals)."
+  }
+}
+
+variable "lake_formation_analyst_topics" {
+  description = "Topics whose curated table the analysts get Lake Formation SELECT and DESCRIBE on (one grant per table, so the curated errors table is never granted). A table must exist when the grant is applied (the curated job creates it on the topic's first cycle): add a topic here after that cycle and apply again (lake_formation.tf)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for topic in var.lake_formation_analyst_topics : contains(var.topics, topic)])
+    error_message = "Every lake_formation_analyst_topics entry must be one of the stack's topics."
   }
 }

@@ -103,6 +103,16 @@ locals {
           Action   = ["sns:Publish"]
           Resource = [var.alert_topic_arn]
         }],
+        # The key of pii hash fields, derived once per run (leanops.adapters.pii_key): GenerateMac
+        # needs kms:GenerateMac, and resolving the alias kms:DescribeKey (AWS KMS API Reference,
+        # "GenerateMac", "DescribeKey": required permissions); the curated job's only, on that key.
+        layer == "curated" && var.pii_key_alias_name != null ? [{
+          Sid       = "DerivePiiHashKey"
+          Effect    = "Allow"
+          Action    = ["kms:GenerateMac", "kms:DescribeKey"]
+          Resource  = ["arn:${var.partition}:kms:${var.region}:${var.account_id}:key/*"]
+          Condition = { "ForAnyValue:StringEquals" = { "kms:ResourceAliases" = var.pii_key_alias_name } }
+        }] : [],
         var.kms_key_alias_name == null ? [] : [{
           Sid       = "UseKmsKeyThroughItsAlias"
           Effect    = "Allow"

@@ -59,6 +59,8 @@ locals {
     var.checkpoint_table_name == null ? {} : { "--LEANOPS_CHECKPOINT_TABLE" = var.checkpoint_table_name },
     var.lock_table_name == null ? {} : { "--LEANOPS_LOCK_TABLE" = var.lock_table_name },
     var.alert_topic_arn == null ? {} : { "--LEANOPS_ALERT_TOPIC_ARN" = var.alert_topic_arn },
+    # The key of pii hash fields (an alias, not a secret): only the curated role may use it (iam.tf).
+    var.pii_key_alias_name == null ? {} : { "--LEANOPS_PII_KEY_ID" = var.pii_key_alias_name },
   )
 
   # No --enable-continuous-cloudwatch-log (nor its --continuous-log-* companions): continuous

@@ -59,6 +59,17 @@ variable "kms_key_alias_name" {
   }
 }
 
+variable "pii_key_alias_name" {
+  description = "Alias of the HMAC KMS key of pii hash fields (modules/storage): the jobs' --LEANOPS_PII_KEY_ID; the curated role alone gets kms:GenerateMac and kms:DescribeKey on it (by kms:ResourceAliases). Null: a contract field with pii hash fails its topic (never stored in clear)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.pii_key_alias_name == null || can(regex("^alias/[a-zA-Z0-9/_-]+$", var.pii_key_alias_name))
+    error_message = "pii_key_alias_name must be a KMS alias name: \"alias/\" followed by letters, digits, '/', '_' or '-' (KMS CreateAlias AliasName rule)."
+  }
+}
+
 variable "tags" {
   description = "Extra tags for this module's resources (common tags come from the provider's default_tags)."
   type        = map(string)

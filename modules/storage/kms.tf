@@ -163,3 +163,47 @@ locals {
     )
   })
 }
+
+################################################################################
+# KMS: the HMAC key of personal data (contract fields with "pii": "hash")
+################################################################################
+
+# The curated job derives its hashing key once per run with one GenerateMac over a fixed, versioned
+# message (leanops.adapters.pii_key): GenerateMac returns the raw RFC 2104 HMAC, usable "to
+# implement HMAC-based algorithms such as key derivation functions" (AWS KMS API Reference,
+# "GenerateMac"). A key of its own, not the replay key: the curated role may call GenerateMac on
+# it, and with the replay key it could forge replays. Same spec and usage as the replay key
+# (Developer Guide, "HMAC keys in AWS KMS"); no automatic rotation for HMAC keys (API Reference,
+# "EnableKeyRotation"), and none wanted: a new key changes every hash (a rebuild of every topic
+# with hashed fields).
+resource "aws_kms_key" "pii" {
+  #checkov:skip=CKV_AWS_7:Automatic rotation is supported only on symmetric encryption keys, not on HMAC keys (AWS KMS API Reference, EnableKeyRotation).
+  count = local.create ? 1 : 0
+
+  description              = "Lean-Ops ${var.name_prefix}: derives the key of pii hash fields (curated)"
+  customer_master_key_spec = "HMAC_256"
+  key_usage                = "GENERATE_VERIFY_MAC"
+  enable_key_rotation      = false
+  deletion_window_in_days  = var.kms_key_deletion_window_in_days
+  policy                   = local.pii_key_policy
+  tags                     = var.tags
+}
+
+resource "aws_kms_alias" "pii" {
+  count = local.create ? 1 : 0
+
+  name          = local.pii_key_alias_name
+  target_key_id = aws_kms_key.pii[0].key_id
+}
+
+locals {
+  pii_key_alias_name = "alias/${var.name_prefix}-pii"
+
+  # Least privilege: the account root delegates to IAM; the curated job's role alone gets
+  # kms:GenerateMac and kms:DescribeKey on it, by alias (modules/processing). No principal is
+  # named here, so no one else (operators included) can derive the hashing key.
+  pii_key_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [local.kms_root_statement]
+  })
+}

@@ -32,6 +32,21 @@ output "replay_key_alias_name" {
   value       = local.create ? local.replay_key_alias_name : null
 }
 
+output "pii_key_arn" {
+  description = "ARN of the HMAC KMS key the curated job derives the key of pii hash fields from (kms:GenerateMac)."
+  value       = try(aws_kms_key.pii[0].arn, null)
+}
+
+output "pii_key_id" {
+  description = "Id of the PII HMAC key."
+  value       = try(aws_kms_key.pii[0].key_id, null)
+}
+
+output "pii_key_alias_name" {
+  description = "Alias of the PII HMAC key (known at plan time: the curated job's LEANOPS_PII_KEY_ID and its IAM statement name the key through it)."
+  value       = local.create ? local.pii_key_alias_name : null
+}
+
 ################################################################################
 # Buckets
 ################################################################################

@@ -4,7 +4,9 @@ Compatible (applied on upload): a new optional field; a type widened without los
 int or long -> double, decimal(p,s) -> decimal(p',s) with p' > p); required -> optional; a new or
 changed description or owner. Breaking (refused unless the upload asks for a rebuild): a field
 removed; a new required field (earlier records lack it); any other type change; optional ->
-required; a changed ``key``, ``order_by`` or field ``path``.
+required; a changed ``key``, ``order_by`` or field ``path``; a field's ``pii`` rule added,
+changed or removed (curated holds the old form of every row: a rebuild masks the rows stored in
+clear, or restores the clear values from standardized; without one the table would mix both).
 
 Why these: a compatible change keeps every curated row valid as it is (a widened column holds
 every old value exactly, an optional column may be NULL for old rows); a breaking one changes what
@@ -93,7 +95,20 @@ def _field_changes(old: FieldSpec, new: FieldSpec) -> list[Change]:
         changes.append(
             Change(BREAKING, subject, f"path changed {'.'.join(old.path)} -> {'.'.join(new.path)}")
         )
+    if old.pii != new.pii:
+        changes.append(Change(BREAKING, subject, _pii_detail(old.pii, new.pii)))
     return changes
+
+
+def _pii_detail(before: str | None, after: str | None) -> str:
+    """Say a ``pii`` change and why it needs a rebuild."""
+    if after is None:
+        why = "the rows curated holds stay masked until a rebuild restores their values"
+    elif before is None:
+        why = "the rows curated holds stay in clear until a rebuild masks them"
+    else:
+        why = "the rows curated holds keep the old masking until a rebuild"
+    return f"pii changed {before or 'none'} -> {after or 'none'} ({why})"
 
 
 def classify(old: Contract, new: Contract) -> Evolution:
@@ -112,7 +127,10 @@ def classify(old: Contract, new: Contract) -> Evolution:
         if spec.required:
             changes.append(Change(BREAKING, f"field {name}", "added as required (earlier records lack it)"))
         else:
-            changes.append(Change(COMPATIBLE, f"field {name}", f"added ({_type_text(spec)}, optional)"))
+            masked = f", pii {spec.pii}" if spec.pii else ""
+            changes.append(
+                Change(COMPATIBLE, f"field {name}", f"added ({_type_text(spec)}, optional{masked})")
+            )
     for name in sorted(before.keys() & after.keys()):
         changes.extend(_field_changes(before[name], after[name]))
     return Evolution(tuple(sorted(changes, key=lambda change: (change.kind != BREAKING, change.subject))))

@@ -12,6 +12,13 @@ object, which flattening splits into its keys); a path deeper than the flattenin
 object at that depth is kept whole as JSON text: read it as a ``string`` field). Arrays are one
 value (JSON text), their elements are not addressable; a path into an array, like one into an
 object beyond the depth, is a per-record error (leanops.transforms.curate), never a NULL.
+
+Personal data: a field's optional ``pii`` says how curated stores it (leanops.transforms.mask):
+``hash`` (a keyed HMAC-SHA256 of the typed value, lowercase hex, a ``string`` column),
+``redact`` (a fixed marker for a string, NULL otherwise) or ``drop`` (no curated column). The
+value is validated first in every case. A key field may be hashed (the key is then the hash:
+equal values still meet) but neither redacted nor dropped; the ``order_by`` field takes no
+``pii`` at all (its typed value orders the versions of a key).
 """
 
 from __future__ import annotations
@@ -37,6 +44,13 @@ FAILED_FIELDS = "failed_fields"
 RECORD = "record"
 CONVERSION_COLUMNS = frozenset({ERROR_REASONS, FAILED_FIELDS, RECORD})
 _DECIMAL = re.compile(r"decimal\(\s*(\d+)\s*,\s*(\d+)\s*\)")
+# The field's ``pii`` rule (schemas/curated_schema.json; leanops.transforms.mask).
+PII_HASH = "hash"
+PII_REDACT = "redact"
+PII_DROP = "drop"
+PII_RULES = (PII_HASH, PII_REDACT, PII_DROP)
+# A hashed field's curated column: the HMAC's lowercase hex text.
+PII_HASH_SPARK_TYPE = "string"
 
 
 @dataclass(frozen=True)
@@ -54,6 +68,7 @@ class FieldSpec:
             (leanops.adapters.column_mapping; leanops.transforms.field_paths).
         precision: decimal precision (decimal only).
         scale: decimal scale (decimal only).
+        pii: how curated stores the value: ``hash``, ``redact``, ``drop`` or None (as is).
     """
 
     name: str
@@ -63,6 +78,7 @@ class FieldSpec:
     source_column: str
     precision: int | None = None
     scale: int | None = None
+    pii: str | None = None
 
     @property
     def dotted_path(self) -> str:
@@ -78,10 +94,20 @@ class FieldSpec:
 
     @property
     def iceberg_type(self) -> str:
-        """The Iceberg type of the curated column."""
+        """The Iceberg type of the converted value."""
         if self.type == "decimal":
             return f"decimal({self.precision},{self.scale})"
         return {"timestamp": "timestamptz"}.get(self.type, self.type)
+
+    @property
+    def stored(self) -> bool:
+        """True when curated has a column for the field (its ``pii`` is not ``drop``)."""
+        return self.pii != PII_DROP
+
+    @property
+    def curated_spark_type(self) -> str:
+        """The Spark SQL type of the curated column: ``string`` for a hashed field, else spark_type."""
+        return PII_HASH_SPARK_TYPE if self.pii == PII_HASH else self.spark_type
 
 
 @dataclass(frozen=True)
@@ -104,6 +130,32 @@ class Contract:
     def field_names(self) -> tuple[str, ...]:
         """Field names in contract order."""
         return tuple(spec.name for spec in self.fields)
+
+    @property
+    def curated_fields(self) -> tuple[FieldSpec, ...]:
+        """The fields curated has a column for (all but ``pii: drop``), in contract order."""
+        return tuple(spec for spec in self.fields if spec.stored)
+
+    @property
+    def masked_fields(self) -> tuple[FieldSpec, ...]:
+        """The fields with a ``pii`` rule, in contract order."""
+        return tuple(spec for spec in self.fields if spec.pii is not None)
+
+
+class _DuplicateKeyError(ValueError):
+    """A contract object names one key twice (json.loads would keep the last silently)."""
+
+
+def _object_without_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook`` of contract files: an object with a repeated key is refused."""
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKeyError(repr(key))
+            seen.add(key)
+    return obj
 
 
 @cache
@@ -164,7 +216,27 @@ def _field_spec(name: str, raw: dict[str, Any], source: str) -> FieldSpec:
         source_column=naming.column_for_path(path),
         precision=precision,
         scale=scale,
+        pii=raw.get("pii"),
     )
+
+
+def _check_pii(key: list[str], order_by: str, by_name: dict[str, FieldSpec], source: str) -> None:
+    """Refuse a ``pii`` rule that would break latest-wins: none on order_by, only hash on a key."""
+    spec = by_name[order_by]
+    if spec.pii is not None:
+        raise ContractError(
+            source,
+            f"order_by field {order_by!r} cannot take pii {spec.pii!r}: its typed value orders the "
+            "versions of a key (a hash or a redacted value does not); mask another field",
+        )
+    for name in key:
+        spec = by_name[name]
+        if spec.pii not in (None, PII_HASH):
+            raise ContractError(
+                source,
+                f"key field {name!r} cannot take pii {spec.pii!r}: the key must stay distinct per "
+                f"record; use pii {PII_HASH!r} (the key is then its keyed hash)",
+            )
 
 
 def _check_paths(fields: tuple[FieldSpec, ...], source: str, max_depth: int) -> None:
@@ -220,9 +292,13 @@ def parse_contract(
         ContractError: naming the file and the problem.
     """
     try:
-        document = json.loads(text)
+        document = json.loads(text, object_pairs_hook=_object_without_duplicate_keys)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ContractError(source, f"not valid JSON: {exc}") from exc
+    except _DuplicateKeyError as exc:
+        raise ContractError(
+            source, f"not valid JSON: duplicate key {exc.args[0]} (which value wins would be arbitrary)"
+        ) from None
     errors = sorted(_validator().iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         problems = "; ".join(f"{_where(e)}: {_explain(e)}" for e in errors[:5])
@@ -248,6 +324,7 @@ def parse_contract(
                 raise ContractError(source, f"{role} {name!r} is not a field; fields: {', '.join(by_name)}")
             if not by_name[name].required:
                 raise ContractError(source, f"{role} field {name!r} must be required: true")
+    _check_pii(document["key"], document["order_by"], by_name, source)
     _check_paths(fields, source, max_depth)
     return Contract(topic=topic, key=tuple(document["key"]), order_by=document["order_by"], fields=fields)
 

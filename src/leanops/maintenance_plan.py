@@ -44,6 +44,8 @@ CYCLE_INTERVAL_SECONDS = "LEANOPS_CYCLE_INTERVAL_SECONDS"
 SNOWFLAKE_REFRESH_SECONDS = "LEANOPS_SNOWFLAKE_REFRESH_SECONDS"
 LONGEST_JOB_MINUTES = "LEANOPS_LONGEST_JOB_MINUTES"
 CYCLE_LOCK_ID = "LEANOPS_CYCLE_LOCK_ID"
+# Topics maintained at once (threads of the job's one SparkSession, each topic under its own lock).
+PARALLELISM = "LEANOPS_MAINTENANCE_PARALLELISM"
 SETTING_KEYS = (
     TOPICS,
     CHECKPOINT_TABLE,
@@ -58,6 +60,7 @@ SETTING_KEYS = (
     SNOWFLAKE_REFRESH_SECONDS,
     LONGEST_JOB_MINUTES,
     CYCLE_LOCK_ID,
+    PARALLELISM,
 )
 
 DEFAULT_RETENTION_HOURS = 24
@@ -73,6 +76,8 @@ DEFAULT_SNOWFLAKE_REFRESH_SECONDS = 300
 # Glue's default job timeout (AWS Glue API, Job: Timeout defaults to 2,880 minutes, 48 hours).
 DEFAULT_LONGEST_JOB_MINUTES = 2880
 MEBIBYTE = 1024 * 1024
+DEFAULT_PARALLELISM = 1
+MAX_PARALLELISM = 8
 
 # The table each layer reads from its checkpoint (leanops.jobs.runtime.LAYERS: layer -> source):
 # source table kind -> the checkpoint layer. A unit test holds the two to the same pairs.
@@ -158,6 +163,7 @@ class MaintenanceSettings:
     lock_ttl_seconds: int = DEFAULT_LOCK_TTL_SECONDS
     run_id: str | None = None
     policy: MaintenancePolicy = MaintenancePolicy()
+    parallelism: int = DEFAULT_PARALLELISM
 
     @classmethod
     def from_mapping(cls, mapping: Mapping[str, str]) -> MaintenanceSettings:
@@ -175,7 +181,20 @@ class MaintenanceSettings:
             lock_ttl_seconds=whole_number(mapping, LOCK_TTL_SECONDS, DEFAULT_LOCK_TTL_SECONDS),
             run_id=mapping.get(RUN_ID) or None,
             policy=MaintenancePolicy.from_mapping(mapping),
+            parallelism=whole_number(mapping, PARALLELISM, DEFAULT_PARALLELISM),
         )
+
+    def __post_init__(self) -> None:
+        """Refuse a parallelism outside 1..MAX_PARALLELISM.
+
+        Raises:
+            ConfigurationError: naming the setting.
+
+        """
+        if not 1 <= self.parallelism <= MAX_PARALLELISM:
+            raise ConfigurationError(
+                PARALLELISM, f"must be 1 to {MAX_PARALLELISM} topics at once, got {self.parallelism}"
+            )
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,10 @@
 
 A topic has work when its schema gate is open (its contract exists and is valid) and either RAW
 holds a snapshot the standardized checkpoint has not reached, or standardized holds a snapshot
-the curated checkpoint has not reached. Everything else is skipped with a reason, so a cycle
-with no new data costs a few metadata calls per topic and never a Glue job run.
+the curated checkpoint has not reached, or a rebuild of its curated layer is pending (the
+checkpoint table's ``rebuild`` item, read by the same Query as the checkpoints). Everything else
+is skipped with a reason, so a cycle with no new data costs a few metadata calls per topic and
+never a Glue job run.
 
 The current snapshot of a table comes from its catalog entry (Glue: the ``metadata_location``
 table parameter). Reading the snapshot id out of that metadata file costs one S3 GET, so the
@@ -24,7 +26,13 @@ from typing import Any, Protocol, TypedDict
 from botocore.exceptions import ClientError
 
 from leanops import definitions
-from leanops.adapters.checkpoints import LAYER_KEY, SNAPSHOT_ATTRIBUTE, TOPIC_KEY
+from leanops.adapters.checkpoints import (
+    LAYER_KEY,
+    REBUILD_KEY,
+    SNAPSHOT_ATTRIBUTE,
+    TOPIC_KEY,
+    RebuildRequest,
+)
 from leanops.adapters.contract_store import ContractStore, split_s3_uri
 from leanops.exceptions import ContractError, LeanOpsError
 
@@ -139,6 +147,11 @@ class TopicCheckpoints:
         """Return the snapshot id a layer has processed up to (None before its first run)."""
         return _text(self._by_layer.get(layer, {}), SNAPSHOT_ATTRIBUTE)
 
+    def rebuild(self) -> RebuildRequest | None:
+        """Return the pending rebuild of the topic's curated layer, or None."""
+        item = self._by_layer.get(REBUILD_KEY)
+        return RebuildRequest.from_item(dict(item)) if item else None
+
     def cached_state(self, location_attribute: str, snapshot_attribute: str) -> TableState | None:
         """Return a table state the planner remembered, or None."""
         item = self._by_layer.get(PLANNER_LAYER, {})
@@ -230,6 +243,9 @@ class CyclePlanner:
             return TopicPlan(work=True, reason=f"new RAW snapshot {raw.snapshot_id}")
         standardized = self._read_state(definitions.STANDARDIZED, topic, standardized_cached)
         self._remember(topic, (raw_cached, standardized_cached), (raw, standardized))
+        rebuild = checkpoints.rebuild()
+        if rebuild is not None:
+            return TopicPlan(work=True, reason=f"rebuild of curated {rebuild.describe()}")
         if standardized is not None and standardized.snapshot_id not in (
             None,
             checkpoints.snapshot(definitions.CURATED),

@@ -28,6 +28,12 @@ RUN_ID = "LEANOPS_RUN_ID"
 # The drift log's window: a field with no value in the messages sent in the last N days (before
 # the topic's newest message) is "vanished" (leanops.transforms.drift).
 DRIFT_VANISH_DAYS = "LEANOPS_DRIFT_VANISH_DAYS"
+# The curated job: topics to rebuild from the whole standardized table in this run (comma list,
+# a subset of LEANOPS_TOPICS; optional, given by hand: modules/processing/README.md).
+REBUILD_TOPICS = "LEANOPS_REBUILD_TOPICS"
+# The stack's PII HMAC KMS key (id, ARN or alias; modules/storage): the curated job derives the key
+# of contract fields with ``pii: hash`` from it (leanops.adapters.pii_key).
+PII_KEY_ID = "LEANOPS_PII_KEY_ID"
 
 DEFAULT_LOCK_TTL_SECONDS = 3600
 DEFAULT_MAX_FIELDS_PER_MESSAGE = 1000
@@ -101,6 +107,8 @@ class JobSettings:
     max_nesting_depth: int = DEFAULT_MAX_NESTING_DEPTH
     drift_vanish_days: int = DEFAULT_DRIFT_VANISH_DAYS
     run_id: str | None = None
+    pii_key_id: str | None = None
+    rebuild_topics: tuple[str, ...] = ()
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -123,4 +131,21 @@ class JobSettings:
             max_nesting_depth=whole_number(mapping, MAX_NESTING_DEPTH, DEFAULT_MAX_NESTING_DEPTH),
             drift_vanish_days=whole_number(mapping, DRIFT_VANISH_DAYS, DEFAULT_DRIFT_VANISH_DAYS),
             run_id=mapping.get(RUN_ID) or None,
+            rebuild_topics=_rebuild_topics(mapping),
+            pii_key_id=mapping.get(PII_KEY_ID) or None,
         )
+
+
+def _rebuild_topics(mapping: Mapping[str, str]) -> tuple[str, ...]:
+    """Return LEANOPS_REBUILD_TOPICS (empty when unset).
+
+    Raises:
+        ConfigurationError: when it names a topic LEANOPS_TOPICS does not, or one twice.
+    """
+    if not str(mapping.get(REBUILD_TOPICS) or "").strip():
+        return ()
+    topics, rebuild = name_list(mapping, TOPICS, "topic"), name_list(mapping, REBUILD_TOPICS, "topic")
+    outside = [topic for topic in rebuild if topic not in topics]
+    if outside:
+        raise ConfigurationError(REBUILD_TOPICS, f"names topic(s) {', '.join(outside)} not in {TOPICS}")
+    return rebuild

@@ -198,3 +198,59 @@ def test_full_passes_and_query_prints_only_csv(tmp_path: Path) -> None:
     unknown = emulate(home, "query", "SELECT * FROM iceberg_curated_db.nope")
     assert (unknown.returncode, unknown.stdout) == (2, "")
     assert "table iceberg_curated_db.nope does not exist; tables in iceberg_curated_db: " in unknown.stderr
+
+
+def test_a_breaking_change_with_rebuild_recomputes_the_topic_and_the_account_balances(tmp_path: Path) -> None:
+    # GIVEN the repo's contracts and three orders: o-1 valid under both contracts below, o-2 with
+    # three decimals (an error under decimal(12,2)), o-3 without a quantity
+    home = tmp_path / "home"
+    assert emulate(home, "schema", cwd=tmp_path).returncode == 0
+    data = tmp_path / "orders.jsonl"
+    lines = [
+        {
+            "order_id": "o-1",
+            "customer": {"id": "c"},
+            "amount": "10.00",
+            "quantity": 1,
+            "updated_at": "2026-12-01T10:00:00Z",
+        },
+        {
+            "order_id": "o-2",
+            "customer": {"id": "c"},
+            "amount": "1.234",
+            "quantity": 2,
+            "updated_at": "2026-12-01T10:00:00Z",
+        },
+        {"order_id": "o-3", "customer": {"id": "c"}, "amount": "5.00", "updated_at": "2026-12-01T10:00:00Z"},
+    ]
+    data.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    assert emulate(home, "send", "--topic", "orders", "--file", str(data), cwd=tmp_path).returncode == 0
+    first = emulate(home, "run", cwd=tmp_path, timeout=FULL_TIMEOUT_SECONDS)
+    assert first.returncode == 0, first.stderr[-4000:]
+
+    # WHEN a breaking change (amount with three decimals, quantity required) is uploaded with --rebuild
+    def breaking(fields: dict[str, Any]) -> None:
+        fields["amount"]["type"] = "decimal(12,3)"
+        fields["quantity"]["required"] = True
+
+    v2 = _edited_orders(tmp_path, "orders_v2.json", breaking)
+    refused = emulate(home, "schema", "--topic", "orders", "--file", str(v2), cwd=tmp_path)
+    assert refused.returncode == 2 and "--rebuild uploads it" in _one_error_line(refused)
+    accepted = emulate(home, "schema", "--topic", "orders", "--file", str(v2), "--rebuild", cwd=tmp_path)
+    assert accepted.returncode == 0, accepted.stderr
+    assert "schema: orders: rebuild requested" in accepted.stderr
+    # AND the next run rebuilds orders (nothing new arrived)
+    second = emulate(home, "run", cwd=tmp_path, timeout=FULL_TIMEOUT_SECONDS)
+    assert second.returncode == 0, second.stderr[-4000:]
+    # THEN o-2 (rejected before) is curated with its three decimals, o-3 (valid before) is an error,
+    # the run says "rebuilt", and the account balances with the same shape
+    status = emulate(home, "status", "--json")
+    assert status.returncode == 0, status.stderr[-2000:]
+    orders = json.loads(status.stdout)["topics"]["orders"]
+    assert orders["last_run"]["curated"]["status"] == "rebuilt"
+    account = orders["account"]
+    assert account["identity_holds"] is True
+    assert (account["sent"], account["buckets"]["curated"], account["buckets"]["curated_errors"]) == (3, 2, 1)
+    assert "rebuild" not in orders["checkpoints"]
+    query = emulate(home, "query", "SELECT order_id, amount FROM iceberg_curated_db.orders ORDER BY order_id")
+    assert query.stdout == "order_id,amount\no-1,10.000\no-2,1.234\n", query.stderr[-2000:]

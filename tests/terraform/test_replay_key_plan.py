@@ -48,17 +48,18 @@ def replay_key_findings(plan: dict[str, Any]) -> list[str]:
         document = json.loads(text)
         for statement in document["Statement"]:
             actions = _actions(statement)
-            if GENERATE_MAC in actions:
-                found.append(f"{address}: a Lambda role may sign replays ({GENERATE_MAC})")
+            aliases = (
+                statement.get("Condition", {}).get("ForAnyValue:StringEquals", {}).get("kms:ResourceAliases")
+            )
+            # GenerateMac on another key (the curated job's pii key) cannot sign replays.
+            if GENERATE_MAC in actions and (aliases is None or aliases in alias_names):
+                found.append(f"{address}: a role may sign replays ({GENERATE_MAC})")
             if VERIFY_MAC not in actions:
                 continue
             if not any(reader in address for reader in REPLAY_READERS):
                 found.append(f"{address}: only {', '.join(REPLAY_READERS)} may call {VERIFY_MAC}")
             if actions != [VERIFY_MAC]:
                 found.append(f"{address}: the {VERIFY_MAC} statement grants more: {actions}")
-            aliases = (
-                statement.get("Condition", {}).get("ForAnyValue:StringEquals", {}).get("kms:ResourceAliases")
-            )
             if aliases not in alias_names:
                 found.append(f"{address}: {VERIFY_MAC} is not limited to the replay key (aliases {aliases})")
     verifiers = [address for address, text in policies.items() if VERIFY_MAC in text]

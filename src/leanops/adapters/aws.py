@@ -10,6 +10,7 @@ import boto3
 S3_SERVICE = "s3"
 DYNAMODB_SERVICE = "dynamodb"
 SNS_SERVICE = "sns"
+KMS_SERVICE = "kms"
 
 
 @dataclass
@@ -20,12 +21,14 @@ class AwsClients:
         s3: client of the contract store.
         dynamodb: client of the checkpoint and lock tables.
         sns: client of the alert topic.
+        kms: client of the PII key derivation (leanops.adapters.pii_key).
 
     """
 
     s3: Any | None = None
     dynamodb: Any | None = None
     sns: Any | None = None
+    kms: Any | None = None
 
     def completed(self) -> AwsClients:
         """Return a copy where every missing client is created with boto3's default chain.
@@ -37,4 +40,5 @@ class AwsClients:
             s3=self.s3 or boto3.client(S3_SERVICE),
             dynamodb=self.dynamodb or boto3.client(DYNAMODB_SERVICE),
             sns=self.sns or boto3.client(SNS_SERVICE),
+            kms=self.kms or boto3.client(KMS_SERVICE),
         )

@@ -6,11 +6,22 @@ attributes ``snapshot_id`` (S), ``run_id`` (S), ``updated_at`` (S, ISO-8601 UTC)
 Besides the layers, sort key ``contract_alert`` remembers the last malformed contract version of
 the topic that was alerted (``contract_version``): a conditional put claims each version once, so
 the jobs (both layers, every cycle, concurrent runs) alert once per version.
+
+Sort key ``rebuild`` is a pending rebuild of the topic's curated layer (``schema --rebuild``, or
+the curated job's ``--LEANOPS_REBUILD_TOPICS``): ``request_id`` (S), ``contract_version`` (S, the
+contract object the request was made for), ``requested_by`` (S), ``requested_at`` (S). The
+curated job rebuilds the topic from the whole standardized table while the item exists, and
+deletes it only after the rebuild committed and the checkpoint advanced, on the condition that it
+is still the request it read: a crash anywhere leaves it pending, so the next run rebuilds again
+(the rebuild replaces what it writes: nothing doubles), and a request made during a rebuild is
+kept for the next run. The planner reads it in the same Query as the checkpoints.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,6 +42,53 @@ UPDATED_AT_ATTRIBUTE = "updated_at"
 CONDITIONAL_CHECK_FAILED = "ConditionalCheckFailedException"
 CONTRACT_ALERT_KEY = "contract_alert"
 CONTRACT_VERSION_ATTRIBUTE = "contract_version"
+REBUILD_KEY = "rebuild"
+REQUEST_ID_ATTRIBUTE = "request_id"
+REQUESTED_BY_ATTRIBUTE = "requested_by"
+REQUESTED_AT_ATTRIBUTE = "requested_at"
+
+
+@dataclass(frozen=True)
+class RebuildRequest:
+    """A pending rebuild of a topic's curated layer.
+
+    Attributes:
+        topic: the topic.
+        request_id: identifies this request (a newer request replaces it).
+        contract_version: the contract object (VersionId or ETag) the request was made for; None
+            when unknown.
+        requested_by: who asked (``schema --rebuild``, a job argument).
+        requested_at: when (ISO-8601 UTC).
+
+    """
+
+    topic: str
+    request_id: str
+    contract_version: str | None
+    requested_by: str
+    requested_at: str
+
+    def describe(self) -> str:
+        """Return ``requested by <who> at <when> for contract version <v>``."""
+        return (
+            f"requested by {self.requested_by} at {self.requested_at} "
+            f"for contract version {self.contract_version or 'unknown'}"
+        )
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> RebuildRequest:
+        """Build it from its DynamoDB item (the checkpoint table's ``rebuild`` item of a topic)."""
+
+        def text(name: str) -> str:
+            return str(item.get(name, {}).get("S", ""))
+
+        return cls(
+            topic=text(TOPIC_KEY),
+            request_id=text(REQUEST_ID_ATTRIBUTE),
+            contract_version=text(CONTRACT_VERSION_ATTRIBUTE) or None,
+            requested_by=text(REQUESTED_BY_ATTRIBUTE),
+            requested_at=text(REQUESTED_AT_ATTRIBUTE),
+        )
 
 
 class CheckpointStore:
@@ -132,6 +190,72 @@ class CheckpointStore:
             if exc.response.get("Error", {}).get("Code") == CONDITIONAL_CHECK_FAILED:
                 return False
             raise
+        return True
+
+    def request_rebuild(self, topic: str, contract_version: str | None, requested_by: str) -> RebuildRequest:
+        """Record that the topic's curated layer must be rebuilt from the whole standardized table.
+
+        A request already pending is replaced (the newer one is for the newer contract; one
+        rebuild serves both).
+
+        Args:
+            topic: the topic.
+            contract_version: the contract object the rebuild is for (VersionId or ETag), if known.
+            requested_by: who asks, for the logs and the job's report.
+
+        """
+        request = RebuildRequest(
+            topic=topic,
+            request_id=uuid.uuid4().hex,
+            contract_version=contract_version,
+            requested_by=requested_by,
+            requested_at=datetime.now(UTC).isoformat(),
+        )
+        item = {
+            **_key(topic, REBUILD_KEY),
+            REQUEST_ID_ATTRIBUTE: {"S": request.request_id},
+            REQUESTED_BY_ATTRIBUTE: {"S": requested_by},
+            REQUESTED_AT_ATTRIBUTE: {"S": request.requested_at},
+        }
+        if contract_version:
+            item[CONTRACT_VERSION_ATTRIBUTE] = {"S": contract_version}
+        self._dynamodb.put_item(TableName=self.table_name, Item=item)
+        logger.info("rebuild of curated/%s %s", topic, request.describe())
+        return request
+
+    def rebuild_request(self, topic: str) -> RebuildRequest | None:
+        """Return the topic's pending rebuild request, or None."""
+        response = self._dynamodb.get_item(
+            TableName=self.table_name, Key=_key(topic, REBUILD_KEY), ConsistentRead=True
+        )
+        item = response.get("Item")
+        return RebuildRequest.from_item(item) if item else None
+
+    def clear_rebuild(self, request: RebuildRequest) -> bool:
+        """Delete a rebuild request once it is done, only if it is still the pending one.
+
+        Returns:
+            True when it was deleted (or was already gone); False when a newer request replaced
+            it meanwhile: that one stays pending.
+
+        Raises:
+            botocore.exceptions.ClientError: on a DynamoDB failure other than the condition.
+
+        """
+        try:
+            self._dynamodb.delete_item(
+                TableName=self.table_name,
+                Key=_key(request.topic, REBUILD_KEY),
+                ConditionExpression="attribute_not_exists(#request) OR #request = :request",
+                ExpressionAttributeNames={"#request": REQUEST_ID_ATTRIBUTE},
+                ExpressionAttributeValues={":request": {"S": request.request_id}},
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == CONDITIONAL_CHECK_FAILED:
+                logger.info("rebuild of curated/%s: a newer request came meanwhile: it stays", request.topic)
+                return False
+            raise
+        logger.info("rebuild of curated/%s done: request %s cleared", request.topic, request.request_id)
         return True
 
 

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from leanops import definitions
 from leanops.contracts import Contract
@@ -61,6 +61,9 @@ TABLE_PROPERTIES = {
     "write.merge.mode": "merge-on-read",
 }
 BODY_COLUMNS_TYPE_KEY = "body_columns_type"
+# Iceberg's names of the transforms (PartitionField.transform().toString()) -> PARTITION_TRANSFORMS
+ICEBERG_TRANSFORM_TO_SPARK = {name: name for name in ("identity", "year", "month", "day", "hour")}
+VOID_TRANSFORM = "void"  # a field dropped from a v1 table's spec
 SAFE_WIDENINGS = frozenset({("int", "bigint"), ("float", "double")})
 # (existing, wanted) Spark types taken as the same column: a Glue-created timestamp (no zone)
 # holds UTC wall clock, the instant the definition's timestamptz means. Iceberg cannot change
@@ -177,8 +180,8 @@ def defined_columns(table: definitions.TableDef) -> list[Column]:
 
 
 def contract_columns(contract: Contract) -> list[Column]:
-    """Return the curated columns a contract adds, in contract order."""
-    return [(spec.name, spec.spark_type) for spec in contract.fields]
+    """Return the curated columns a contract adds, in contract order (pii: hash a string, drop none)."""
+    return [(spec.name, spec.curated_spark_type) for spec in contract.curated_fields]
 
 
 def create_table_sql(name: str, table: definitions.TableDef, columns: Sequence[Column]) -> str:
@@ -197,6 +200,31 @@ def create_table_sql(name: str, table: definitions.TableDef, columns: Sequence[C
     return (
         f"CREATE TABLE IF NOT EXISTS {name} ({column_sql}) USING iceberg{partition_sql} "
         f"COMMENT '{_escape(table.description)}' TBLPROPERTIES ({properties})"
+    )
+
+
+def replace_table_as_select_sql(
+    name: str, table: definitions.TableDef, view: str, extra_properties: Mapping[str, str] | None = None
+) -> str:
+    """Return the ``CREATE OR REPLACE TABLE ... AS SELECT * FROM <view>`` of a jobs-created table.
+
+    One atomic commit that keeps the table's history (Iceberg docs, "Spark DDL", REPLACE TABLE
+    ... AS SELECT: "Atomic table replacement creates a new snapshot with the results of the
+    SELECT query, but keeps table history"): the columns and types are the view's, the
+    partitioning and properties those :func:`create_table_sql` gives (other existing properties
+    are kept: REPLACE merges them), plus ``extra_properties``. Column comments come from the
+    view's column metadata.
+    """
+    partitions = ", ".join(
+        PARTITION_TRANSFORMS[p.transform].format(column=quote(p.column)) for p in table.partition_by
+    )
+    partition_sql = f" PARTITIONED BY ({partitions})" if partitions else ""
+    wanted = {**TABLE_PROPERTIES, **(extra_properties or {})}
+    properties = ", ".join(f"'{_escape(key)}'='{_escape(value)}'" for key, value in wanted.items())
+    return (
+        f"CREATE OR REPLACE TABLE {name} USING iceberg{partition_sql} "
+        f"COMMENT '{_escape(table.description)}' TBLPROPERTIES ({properties}) "
+        f"AS SELECT * FROM {quote(view)}"
     )
 
 
@@ -227,8 +255,64 @@ def ensure_table(
         spark.sql(f"CREATE NAMESPACE IF NOT EXISTS {definitions.catalog_name()}.{quote(table.database)}")
         spark.sql(create_table_sql(name, table, columns))
         logger.info("created table %s", name)
+    elif created_by(table) == CREATED_BY_JOBS:
+        evolve_partitioning(spark, name, table)
     evolve_columns(spark, name, columns)
     return name
+
+
+def _partition_sql(partition: definitions.PartitionField) -> str:
+    return PARTITION_TRANSFORMS[partition.transform].format(column=quote(partition.column))
+
+
+def _comparable(transform: str) -> str:
+    return transform.replace("`", "").replace(" ", "")
+
+
+def partitioning(spark: SparkSession, name: str) -> list[str]:
+    """Return a table's current partition fields as Spark DDL transforms (``days(sent_at)``), in order.
+
+    Read from the table's Iceberg metadata (its current spec): no Spark job runs.
+    """
+    jvm: Any = spark._jvm
+    table = jvm.org.apache.iceberg.spark.Spark3Util.loadIcebergTable(spark._jsparkSession, name)
+    schema, found = table.schema(), []
+    for field in table.spec().fields():
+        column = quote(str(schema.findColumnName(field.sourceId())))
+        transform = str(field.transform().toString())
+        if transform in ICEBERG_TRANSFORM_TO_SPARK:
+            found.append(PARTITION_TRANSFORMS[ICEBERG_TRANSFORM_TO_SPARK[transform]].format(column=column))
+        elif transform != VOID_TRANSFORM:  # bucket[16], truncate[4]: as Iceberg names them
+            found.append(f"{transform}({column})")
+    return found
+
+
+def evolve_partitioning(spark: SparkSession, name: str, table: definitions.TableDef) -> bool:
+    """Give an existing jobs-created table the partitioning tables.json defines (partition evolution).
+
+    A table created before its ``partition_by`` changed (the error tables went from
+    ``days(recorded_at)`` to ``days(sent_at)``) gets the new fields added and the old ones
+    dropped: metadata only. Files written before keep their spec and are read as they are
+    (Iceberg docs, "Partition evolution"); new writes use the new spec. A query-only check (no
+    Spark job) when the spec already matches.
+
+    Returns:
+        True when the spec was changed.
+    """
+    current = partitioning(spark, name)
+    wanted = [_partition_sql(p) for p in table.partition_by]
+    have = {_comparable(transform) for transform in current}
+    want = {_comparable(transform) for transform in wanted}
+    if have == want:
+        return False
+    for transform in wanted:
+        if _comparable(transform) not in have:
+            spark.sql(f"ALTER TABLE {name} ADD PARTITION FIELD {transform}")
+    for transform in current:
+        if _comparable(transform) not in want:
+            spark.sql(f"ALTER TABLE {name} DROP PARTITION FIELD {transform}")
+    logger.info("table %s: partitioning %s -> %s", name, current, wanted)
+    return True
 
 
 def evolve_columns(spark: SparkSession, name: str, columns: Sequence[Column]) -> list[str]:

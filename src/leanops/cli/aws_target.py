@@ -22,6 +22,7 @@ from typing import Any
 import boto3
 
 from leanops import definitions
+from leanops.adapters.checkpoints import CheckpointStore
 from leanops.adapters.contract_store import ContractStore
 from leanops.cli.drift_report import drift_lines, recent_drift_sql
 from leanops.cli.operations import (
@@ -29,7 +30,9 @@ from leanops.cli.operations import (
     checked_contract,
     drift_sql,
     errors_sql,
+    object_version,
     print_rows,
+    request_rebuild,
     review_evolution,
 )
 from leanops.cli.summary import gate_state
@@ -37,7 +40,7 @@ from leanops.exceptions import ConfigurationError, ContractError, UsageError
 from leanops.ingest.replay import ReplaySigner, send_replay
 from leanops.local.config import home_dir, repo_contract_files
 from leanops.local.ledger import Ledger
-from leanops.local.query import write_csv
+from leanops.local.query import ANALYST, OPERATOR, check_analyst_access, write_csv
 from leanops.local.sender import send_file
 
 LOGGER = logging.getLogger(__name__)
@@ -161,6 +164,19 @@ def athena_rows(athena: Any, sql: str, workgroup: str) -> tuple[list[str], list[
 
 
 def _schema(session: Any, env: Environment, args: argparse.Namespace) -> int:
+    """Upload contract(s) to the schemas bucket; ``--rebuild`` also records the rebuild request.
+
+    The request goes to the checkpoint table, where the planner (work for the next cycle) and
+    the curated job (which rebuilds, then clears it) read it.
+
+    Raises:
+        UsageError: on a malformed or breaking contract (see review_evolution): nothing uploaded.
+        ConfigurationError: for ``--rebuild`` without ``--topic``.
+
+    """
+    rebuild = bool(getattr(args, "rebuild", False))
+    if rebuild and not args.topic:
+        raise ConfigurationError("schema", "--rebuild needs --topic and --file (one topic at a time)")
     files = {args.topic: args.file} if args.topic else repo_contract_files()
     for topic, path in files.items():
         body = Path(path).read_bytes()
@@ -170,10 +186,13 @@ def _schema(session: Any, env: Environment, args: argparse.Namespace) -> int:
             in_force = ContractStore(env.contracts_uri, session.client("s3")).load(topic)
         except ContractError:
             in_force = None
-        review_evolution(topic, in_force, new, force)
+        review_evolution(topic, in_force, new, force, rebuild)
         bucket, key = env.contract_location(topic)
-        session.client("s3").put_object(Bucket=bucket, Key=key, Body=body)
+        uploaded = session.client("s3").put_object(Bucket=bucket, Key=key, Body=body)
         LOGGER.info("schema: uploaded s3://%s/%s", bucket, key)
+        if rebuild:
+            checkpoints = CheckpointStore(env.checkpoint_table_name, session.client("dynamodb"))
+            request_rebuild(checkpoints, topic, object_version(uploaded))
     return 0
 
 
@@ -197,6 +216,8 @@ def _run(session: Any, env: Environment, args: argparse.Namespace) -> int:
 
 
 def _query(session: Any, env: Environment, args: argparse.Namespace) -> int:
+    if getattr(args, "reader", OPERATOR) == ANALYST:  # IAM enforces it (modules/analytics); say it first
+        check_analyst_access(args.sql)
     header, rows = athena_rows(session.client("athena"), args.sql, env.athena_workgroup_name)
     write_csv(header, rows, sys.stdout)
     return 0

@@ -12,6 +12,7 @@ from typing import Any, TextIO
 from botocore.exceptions import ClientError
 
 from leanops import definitions, naming
+from leanops.adapters.checkpoints import CheckpointStore
 from leanops.adapters.contract_store import ContractStore
 from leanops.cli.drift_report import drift_lines, recent_drift_sql
 from leanops.cli.main import EXIT_FAILED, EXIT_OK, fault_plan
@@ -20,7 +21,9 @@ from leanops.cli.operations import (
     checked_contract,
     drift_sql,
     errors_sql,
+    object_version,
     print_rows,
+    request_rebuild,
     review_evolution,
 )
 from leanops.cli.summary import gate_state, print_summary
@@ -30,7 +33,7 @@ from leanops.local.account import TopicAccount, firehose_error_ids, topic_accoun
 from leanops.local.catalog import local_catalog
 from leanops.local.maintenance import maintain_pipeline
 from leanops.local.pipeline import LocalPipeline, TopicRemoval
-from leanops.local.query import run_query, write_csv
+from leanops.local.query import OPERATOR, run_query, write_csv
 from leanops.local.spark import catalog_uri
 
 LOGGER = logging.getLogger(__name__)
@@ -39,16 +42,26 @@ LOGGER = logging.getLogger(__name__)
 def cmd_schema(pipeline: LocalPipeline, args: argparse.Namespace) -> int:
     """Upload one contract (--topic/--file) or the repo's own; a malformed one is refused.
 
+    With ``--rebuild`` a breaking change is accepted and a rebuild of the topic's curated layer
+    is recorded next to its checkpoints, for the next run.
+
     Raises:
-        UsageError: when the contract does not validate (unless ``--force``); nothing is uploaded
-            and the contract in force stays.
+        UsageError: when the contract does not validate (unless ``--force``) or breaks the one in
+            force (unless ``--rebuild`` or ``--force``); nothing is uploaded and the contract in
+            force stays.
 
     """
     if args.topic:
         text = args.file.read_bytes()
+        rebuild = bool(getattr(args, "rebuild", False))
         new = checked_contract(args.topic, text, str(args.file), args.force)
-        review_evolution(args.topic, contract_in_force(pipeline, args.topic), new, args.force)
+        review_evolution(args.topic, contract_in_force(pipeline, args.topic), new, args.force, rebuild)
         uris = [pipeline.upload_contract(args.topic, text)]
+        if rebuild:
+            store = ContractStore(pipeline.names.contracts_uri, pipeline.clients["s3"])
+            head = pipeline.clients["s3"].head_object(Bucket=store.bucket, Key=store.key_of(args.topic))
+            checkpoints = CheckpointStore(pipeline.names.checkpoint_table, pipeline.clients["dynamodb"])
+            request_rebuild(checkpoints, args.topic, object_version(head))
     else:
         uris = pipeline.upload_repo_contracts()
     for uri in uris:
@@ -154,7 +167,7 @@ def cmd_query(pipeline: LocalPipeline, args: argparse.Namespace) -> int:
             unsupported construct: one line, exit code 2.
 
     """
-    return print_query(pipeline.catalog, args.sql)
+    return print_query(pipeline.catalog, args.sql, getattr(args, "reader", OPERATOR))
 
 
 def query_home(home: Path, args: argparse.Namespace) -> int:
@@ -167,12 +180,12 @@ def query_home(home: Path, args: argparse.Namespace) -> int:
     if not Path(catalog_uri(home)).is_file():
         problem = f"no local catalog in {home} yet: run `schema`, `send` and `run` first"
         raise QueryError("unknown_table", problem)
-    return print_query(local_catalog(home), args.sql)
+    return print_query(local_catalog(home), args.sql, getattr(args, "reader", OPERATOR))
 
 
-def print_query(catalog: Any, sql: str) -> int:
-    """Print the CSV of one Athena statement over ``catalog`` on stdout."""
-    columns, rows = run_query(catalog, sql)
+def print_query(catalog: Any, sql: str, reader: str = OPERATOR) -> int:
+    """Print the CSV of one Athena statement over ``catalog`` on stdout (``reader``: see run_query)."""
+    columns, rows = run_query(catalog, sql, reader=reader)
     write_csv(columns, rows, sys.stdout)
     sys.stdout.flush()
     return EXIT_OK

@@ -19,6 +19,7 @@ from pathlib import Path
 from leanops import definitions, faults
 from leanops.exceptions import ConfigurationError, LeanOpsError, UsageError
 from leanops.local.config import home_dir
+from leanops.local.query import OPERATOR, READERS
 
 LOGGER = logging.getLogger("leanops.cli")
 EXIT_OK = 0
@@ -60,8 +61,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     schema.add_argument("--topic", help="the topic the contract is for")
     schema.add_argument("--file", type=Path, help="the contract file ({topic}.json)")
-    schema.add_argument(
-        "--force", action="store_true", help="upload a contract that does not validate (its topic then stops)"
+    accept = schema.add_mutually_exclusive_group()
+    accept.add_argument(
+        "--force",
+        action="store_true",
+        help="upload a contract that does not validate (its topic then stops), or a breaking change "
+        "without recomputing existing rows (not a change of key or of a column's type)",
+    )
+    accept.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="accept a breaking change: the next run rebuilds the topic's curated table and its "
+        "curated errors from the whole standardized table under the new contract (with --topic/--file)",
     )
     send = commands.add_parser(
         "send",
@@ -103,6 +114,14 @@ def _parser() -> argparse.ArgumentParser:
         description="Run one SQL statement over the tables (database.table, as in Athena); CSV on stdout.",
     )
     query.add_argument("sql", help='the SQL, e.g. "SELECT * FROM iceberg_curated_db.orders"')
+    query.add_argument(
+        "--as",
+        dest="reader",
+        choices=READERS,
+        default=OPERATOR,
+        help="analyst: read as the analysts do (curated tables and semantic views only; schemas/tables.json "
+        "analyst_access); operator (default): every table",
+    )
     status = commands.add_parser(
         "status",
         help="checkpoints, last run and the conservation account",
@@ -212,6 +231,8 @@ def validate_arguments(args: argparse.Namespace) -> None:
         raise UsageError("contract check", "give two contract files (OLD NEW) or one folder of {topic}.json")
     if args.command == "schema" and bool(args.topic) != bool(args.file):
         raise ConfigurationError("schema", "give both --topic and --file, or neither (the repo's contracts)")
+    if args.command == "schema" and args.rebuild and not args.topic:
+        raise ConfigurationError("schema", "--rebuild needs --topic and --file (one topic at a time)")
 
 
 # Commands that only read: on a home with no state they say so instead of creating it.

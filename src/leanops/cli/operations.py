@@ -12,10 +12,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from botocore.exceptions import ClientError
 from rich.console import Console
 from rich.table import Table
 
 from leanops import contracts, definitions
+from leanops.adapters.checkpoints import CheckpointStore
+from leanops.adapters.contract_store import UNVERSIONED
+from leanops.adapters.iceberg_ddl import contract_columns, is_safe_widening
 from leanops.contract_evolution import classify
 from leanops.contracts import Contract
 from leanops.exceptions import ContractError, UsageError
@@ -79,12 +83,19 @@ def checked_contract(topic: str, text: bytes, source: str, force: bool) -> Contr
         return None
 
 
-def review_evolution(topic: str, in_force: Contract | None, new: Contract | None, force: bool) -> None:
-    """Log what an upload changes; refuse a breaking change unless ``force``.
+def review_evolution(
+    topic: str, in_force: Contract | None, new: Contract | None, force: bool, rebuild: bool = False
+) -> None:
+    """Log what an upload changes; refuse a breaking change unless ``rebuild`` (or ``force``).
+
+    ``force`` applies a breaking change to the records processed from then on, without
+    recomputing the curated rows; a change those rows cannot take in place (a new ``key``, a
+    column whose type cannot become the new one) needs ``rebuild`` and is refused.
 
     Raises:
-        UsageError: naming every breaking change, when there is one and ``force`` is not set:
-            nothing is uploaded and the contract in force stays.
+        UsageError: naming every breaking change, when there is one and neither ``rebuild`` nor
+            ``force`` is set, or ``force`` is set and a change needs a rebuild: nothing is
+            uploaded and the contract in force stays.
 
     """
     if in_force is None or new is None:
@@ -95,13 +106,86 @@ def review_evolution(topic: str, in_force: Contract | None, new: Contract | None
     if not evolution.is_breaking:
         return
     listed = "; ".join(str(change) for change in evolution.breaking)
+    if rebuild:
+        LOGGER.warning("schema --rebuild: %s: breaking change(s) accepted: %s", topic, listed)
+        return
     if not force:
         raise UsageError(
             "schema",
             f"{topic}: breaking change(s): {listed}; nothing uploaded, the contract in force stays "
-            "(--force uploads it anyway: existing curated rows are then not recomputed)",
+            "(--rebuild uploads it and the next run recomputes the topic's curated rows and errors "
+            "from standardized; --force uploads it without recomputing them)",
+        )
+    unappliable = changes_needing_rebuild(in_force, new)
+    if unappliable:
+        raise UsageError(
+            "schema",
+            f"{topic}: --force cannot apply {'; '.join(unappliable)}: the curated rows cannot take "
+            "it in place; nothing uploaded, the contract in force stays (upload it with --rebuild: "
+            "the next run recomputes the topic from standardized)",
         )
     LOGGER.warning("schema --force: %s: uploading breaking change(s): %s", topic, listed)
+
+
+def changes_needing_rebuild(in_force: Contract, new: Contract) -> list[str]:
+    """Return the changes the existing curated rows cannot take without a rebuild.
+
+    A new ``key``: the rows are keyed by the old one, and a MERGE on the new key would keep
+    several rows per key. A curated column whose type cannot become the new one (Iceberg changes
+    a column's type only by a lossless promotion: leanops.adapters.iceberg_ddl.is_safe_widening):
+    the curated job would refuse every increment.
+    """
+    found = []
+    if in_force.key != new.key:
+        found.append(f"key changed {list(in_force.key)} -> {list(new.key)}")
+    before = dict(contract_columns(in_force))
+    for name, kind in contract_columns(new):
+        old = before.get(name)
+        if old is not None and old != kind and not is_safe_widening(old, kind):
+            found.append(f"field {name}: curated column type {old} -> {kind}")
+    return found
+
+
+def object_version(response: dict[str, Any]) -> str | None:
+    """Return an S3 object's version as the jobs name it: its VersionId, else its ETag.
+
+    The same rule as leanops.adapters.contract_store (a PutObject or HeadObject response).
+    """
+    version_id = response.get("VersionId")
+    if version_id and version_id != UNVERSIONED:
+        return str(version_id)
+    etag = response.get("ETag")
+    return str(etag) if etag else None
+
+
+def request_rebuild(checkpoints: CheckpointStore, topic: str, contract_version: str | None) -> None:
+    """Record ``schema --rebuild``'s request, after the contract was uploaded.
+
+    The contract is uploaded first: a request without its contract would rebuild under the old
+    one. Once PutObject returned, every job reads the new contract (Amazon S3 User Guide, "Amazon
+    S3 data consistency model": strong read-after-write consistency for PUT requests of objects).
+    Recording it is the last step, so a failure here is fixed by running the same command again
+    (an unchanged contract is uploaded again and the request recorded).
+
+    Raises:
+        UsageError: when the request could not be recorded (the contract is uploaded).
+
+    """
+    try:
+        checkpoints.request_rebuild(topic, contract_version, "schema --rebuild")
+    except ClientError as exc:
+        raise UsageError(
+            "schema",
+            f"{topic}: contract uploaded, but the rebuild request could not be recorded in "
+            f"{checkpoints.table_name} ({exc}): run the same command again",
+        ) from exc
+    LOGGER.info(
+        "schema: %s: rebuild requested (contract version %s): the next run recomputes curated %s "
+        "and its rows of curated errors from the whole standardized table",
+        topic,
+        contract_version or "unknown",
+        topic,
+    )
 
 
 def evolution_lines(topic: str, in_force: Contract | None, new: Contract) -> tuple[list[str], bool]:

@@ -95,7 +95,11 @@ class ReplayResult:
 
 def _sent_at_millis(message_id: str, sent_at: Any) -> int | None:
     if sent_at is None:
-        return None
+        # A replay keeps the original id only with the original send time: every copy of a
+        # message carries one sent_at, by which the MERGEs prune (leanops.jobs.iceberg_io.SentRange).
+        raise ReplayRowError(
+            message_id, "the row has no sent_at: a replay keeps its id only with the original send time"
+        )
     try:
         if isinstance(sent_at, datetime):
             return datetime_to_millis(sent_at)

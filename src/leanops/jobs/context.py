@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,9 @@ class TopicRun:
         topic: the topic.
         contract: the topic's contract (the schema gate is open).
         written_at: the time stamped on the rows this run writes.
+        contract_version: the contract object read (S3 VersionId or ETag), when known.
+        pii_key: returns the stack's key of ``pii: hash`` fields (leanops.adapters.pii_key),
+            derived once per run on first use; None: no key configured.
 
     """
 
@@ -35,6 +39,8 @@ class TopicRun:
     topic: str
     contract: Contract
     written_at: datetime
+    contract_version: str | None = None
+    pii_key: Callable[[], bytes] | None = field(default=None, repr=False)
 
     @property
     def where(self) -> str:

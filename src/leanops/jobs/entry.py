@@ -42,6 +42,8 @@ OPTIONAL_KEYS = (
     setting_keys.MAX_FIELDS_PER_MESSAGE,
     setting_keys.MAX_NESTING_DEPTH,
     setting_keys.RUN_ID,
+    setting_keys.REBUILD_TOPICS,
+    setting_keys.PII_KEY_ID,
 )
 SETTING_KEYS = REQUIRED_KEYS + OPTIONAL_KEYS
 

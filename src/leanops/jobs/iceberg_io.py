@@ -19,14 +19,15 @@ no data file is read.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from leanops.adapters.iceberg_ddl import quote
+from leanops import definitions
+from leanops.adapters.iceberg_ddl import quote, replace_table_as_select_sql
 from leanops.exceptions import LeanOpsError
 
 if TYPE_CHECKING:
@@ -88,6 +89,28 @@ def snapshots_between(spark: SparkSession, name: str, start: str, end: str) -> l
         parent = snapshot.parentId()
         snapshot = table.snapshot(parent) if parent is not None else None
     return found[::-1]
+
+
+def only_replaced_since(spark: SparkSession, name: str, start: str, end: str) -> bool:
+    """Return True when every snapshot after ``start`` up to ``end`` is a ``replace`` (compaction).
+
+    Such a range adds no row ("files are removed and replaced, without changing the data in the
+    table": Iceberg Javadoc, ``org.apache.iceberg.DataOperations.REPLACE``), so a layer may move
+    its checkpoint from ``start`` to ``end`` without reading: maintenance's compaction is then not
+    "new data". False for an empty range, for any other operation, and when ``end``'s parent chain
+    does not reach ``start`` (expired or rolled back: the read decides). Metadata only.
+    """
+    jvm: Any = spark._jvm
+    table = jvm.org.apache.iceberg.spark.Spark3Util.loadIcebergTable(spark._jsparkSession, name)
+    snapshot = table.snapshot(int(end))
+    replaced = 0
+    while snapshot is not None and str(snapshot.snapshotId()) != start:
+        if snapshot.operation() != REPLACE:
+            return False
+        replaced += 1
+        parent = snapshot.parentId()
+        snapshot = table.snapshot(parent) if parent is not None else None
+    return snapshot is not None and replaced > 0
 
 
 def table_exists(spark: SparkSession, name: str) -> bool:
@@ -213,6 +236,60 @@ def merge_latest(
     _run_merge(spark, target, batch, _match_condition(key), clauses)
 
 
+def merge_replace(spark: SparkSession, target: str, batch: DataFrame, on: Sequence[str], scope: str) -> None:
+    """Make the target's rows within ``scope`` exactly the batch's, in one commit.
+
+    Rows matching a batch row on ``on`` are updated, new ones inserted, and the rows of
+    ``scope`` the batch lacks deleted (``WHEN NOT MATCHED BY SOURCE``: Spark 3.5, Iceberg 1.5+).
+    Running it again with the same batch gives the same rows.
+
+    Args:
+        spark: the session.
+        target: the qualified target table.
+        batch: the rows; at most one per ``on`` values; columns a subset of the target's.
+        on: the columns identifying a row.
+        scope: SQL over ``t.`` columns: the target rows the batch replaces (e.g. one topic's).
+
+    """
+    columns = list(batch.columns)
+    assignments = ", ".join(f"{TARGET_ALIAS}.{quote(c)} = {SOURCE_ALIAS}.{quote(c)}" for c in columns)
+    clauses = [
+        f"WHEN MATCHED THEN UPDATE SET {assignments}",
+        _insert_clause(columns),
+        f"WHEN NOT MATCHED BY SOURCE AND ({scope}) THEN DELETE",
+    ]
+    _run_merge(spark, target, batch, _match_condition(on), clauses)
+
+
+def replace_table(
+    spark: SparkSession,
+    name: str,
+    table: definitions.TableDef,
+    rows: DataFrame,
+    properties: Mapping[str, str] | None = None,
+) -> None:
+    """Replace a jobs-created table by ``rows`` (its columns and types), in one atomic commit.
+
+    ``CREATE OR REPLACE TABLE ... AS SELECT`` (leanops.adapters.iceberg_ddl): the table gets the
+    rows' schema (a dropped column goes, a changed type is the new one), the definition's
+    partitioning, properties (and ``properties``) and column comments, and keeps its history;
+    a missing table is created. Readers see the old rows until the commit, the new ones after it.
+    """
+    comments = {column.name: column.comment for column in table.columns if column.comment}
+    described = rows.select(
+        *(
+            F.col(quote(c)).alias(c, metadata={"comment": comments[c]}) if c in comments else F.col(quote(c))
+            for c in rows.columns
+        )
+    )
+    view = f"{_VIEW_PREFIX}{uuid.uuid4().hex}"
+    described.createOrReplaceTempView(view)
+    try:
+        spark.sql(replace_table_as_select_sql(name, table, view, properties))
+    finally:
+        spark.catalog.dropTempView(view)
+
+
 def _match_condition(columns: Sequence[str]) -> str:
     return " AND ".join(f"{TARGET_ALIAS}.{quote(c)} = {SOURCE_ALIAS}.{quote(c)}" for c in columns)
 
@@ -233,3 +310,66 @@ def _run_merge(
         spark.sql(f"{merge} {' '.join(clauses)}")
     finally:
         spark.catalog.dropTempView(view)
+
+
+@dataclass(frozen=True)
+class SentRange:
+    """The ``sent_at`` values a MERGE's batch holds: what the target rows it can match hold.
+
+    Every copy of a message carries the same ``sent_at``, the SQS SentTimestamp of the original
+    message: a Lambda retry re-sends the same message (same id, same SentTimestamp), a message
+    moved to a DLQ keeps its SentTimestamp ("the enqueue timestamp is unchanged", Amazon SQS
+    Developer Guide, "Using dead-letter queues"), and a signed DLQ replay carries the original
+    one (leanops.ingest.envelope.original_sent_at; leanops.ingest.replay refuses to keep an id
+    without it). So a MERGE on ``message_id`` may restrict its target to the batch's range.
+
+    Attributes:
+        low: the smallest sent_at, epoch microseconds (None when no row has one).
+        high: the largest, epoch microseconds (None when no row has one).
+        has_null: whether a row has no sent_at (it can match only a target row without one).
+    """
+
+    low: int | None
+    high: int | None
+    has_null: bool
+
+    @classmethod
+    def of(cls, summary: Mapping[str, Any], prefix: str) -> SentRange:
+        """Read ``<prefix>_low``, ``<prefix>_high`` and ``<prefix>_unsent`` (a count) of a summary row."""
+        low, high = summary[f"{prefix}_low"], summary[f"{prefix}_high"]
+        return cls(
+            None if low is None else int(low),
+            None if high is None else int(high),
+            bool(summary[f"{prefix}_unsent"]),
+        )
+
+
+def sql_string(text: str) -> str:
+    """Return a Spark SQL string literal of ``text``."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def target_filter(sent: SentRange, topic: str | None = None, sent_column: str = "sent_at") -> str:
+    """Return the condition on ``t.`` a MERGE's target rows must meet to match a batch row.
+
+    ``days(sent_at)`` partitions outside the range are pruned from the MERGE's scan, and a
+    ``topic_name`` literal skips the files of other topics in a shared table (each MERGE writes
+    one topic's rows, so a file's topic_name bounds name one topic). A batch row without
+    ``sent_at`` keeps the target's rows without one (their partition) in the scan.
+
+    Args:
+        sent: the batch's sent_at range.
+        topic: the batch's one topic (shared tables); None for a per-topic table.
+        sent_column: the target's sent_at column.
+    """
+    column = f"{TARGET_ALIAS}.{quote(sent_column)}"
+    ranges = []
+    if sent.low is not None and sent.high is not None:
+        low, high = f"timestamp_micros({sent.low})", f"timestamp_micros({sent.high})"
+        ranges.append(f"({column} >= {low} AND {column} <= {high})")
+    if sent.has_null or not ranges:
+        ranges.append(f"{column} IS NULL")
+    condition = f"({' OR '.join(ranges)})"
+    if topic is not None:
+        condition = f"{TARGET_ALIAS}.{quote('topic_name')} = {sql_string(topic)} AND {condition}"
+    return condition

@@ -12,6 +12,11 @@ a locked topic is skipped and reported), on RAW, standardized and curated:
 
 The shared tables (error tables, drift log) are written by every topic's jobs: they are
 maintained under the cycle lock (``LEANOPS_CYCLE_LOCK_ID``), and skipped when it is not given.
+
+Topics are independent (their own tables, their own lock), so up to ``parallelism`` of them
+(``LEANOPS_MAINTENANCE_PARALLELISM``, default 1, at most 8) are maintained at once, each in a
+thread submitting its procedures to the one SparkSession (Spark runs jobs of several threads
+concurrently); outcomes are recorded in topic order, then the shared tables run alone.
 Iceberg docs, "Spark Procedures" (rewrite_data_files, expire_snapshots, remove_orphan_files).
 """
 
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -164,6 +170,10 @@ class MaintenanceRun:
         finally:
             self.locks.release(lock_id, self.report.run_id)
 
+    def maintain_topic(self, topic: str) -> GroupOutcome:
+        """Maintain one topic's tables under the topic's lock."""
+        return self.locked(topic, topic_lock_id(topic), self.targets_of(topic_targets(topic)))
+
     def done(self, outcome: GroupOutcome) -> None:
         """Record a group's outcome and log it (``topic_done``: the local runner's progress counts it)."""
         self.report.outcomes.append(outcome)
@@ -183,8 +193,14 @@ class MaintenanceRun:
                 f"SHOW TABLES IN {definitions.catalog_name()}.{definitions.table(definitions.RAW).database}"
             ).collect()
         )
-        for topic in topics:
-            self.done(self.locked(topic, topic_lock_id(topic), self.targets_of(topic_targets(topic))))
+        workers = min(self.settings.parallelism, len(topics))
+        if workers <= 1:
+            for topic in topics:
+                self.done(self.maintain_topic(topic))
+        else:
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="maintenance") as pool:
+                for outcome in pool.map(self.maintain_topic, topics):
+                    self.done(outcome)
         self.done(self.locked(SHARED, self.settings.cycle_lock_id, self.targets_of(shared_targets())))
         self.report.finished_at = datetime.now(UTC)
         logger.info(self.report.summary(), extra=fields(event="run_finished", report=self.report.to_dict()))

@@ -8,12 +8,15 @@ from datetime import datetime
 from typing import Any
 
 PROCESSED = "processed"
+# curated: the topic's curated table and its rows of curated errors recomputed from the whole
+# standardized table under the contract in force (a rebuild request, leanops.jobs.runtime).
+REBUILT = "rebuilt"
 NO_NEW_DATA = "no_new_data"
 GATE_CLOSED = "gate_closed"
 CONTRACT_ERROR = "contract_error"
 LOCKED = "locked"
 FAILED = "failed"
-STATUSES = (PROCESSED, NO_NEW_DATA, GATE_CLOSED, CONTRACT_ERROR, LOCKED, FAILED)
+STATUSES = (PROCESSED, REBUILT, NO_NEW_DATA, GATE_CLOSED, CONTRACT_ERROR, LOCKED, FAILED)
 
 
 @dataclass
@@ -24,7 +27,8 @@ class TopicOutcome:
         topic: the topic.
         status: one of STATUSES.
         rows_read: source rows in the increment.
-        rows_written: records the layer's table gained (Iceberg snapshot summary; 0 on a rerun).
+        rows_written: records the layer's table gained (Iceberg snapshot summary; 0 on a rerun;
+            a rebuild: the records of the rebuilt table).
         parse_errors: parse errors found in the increment (standardized).
         curated_errors: records of the increment that failed the contract (curated).
         message: why a topic was skipped or failed.

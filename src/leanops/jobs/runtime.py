@@ -3,6 +3,13 @@
 Per topic: schema gate -> lock -> checkpoint vs the source's current snapshot (a metadata
 check) -> incremental read -> transforms -> idempotent MERGEs -> checkpoint -> release lock.
 One topic's failure is logged, alerted and reported; the other topics still run and commit.
+
+A curated topic with a pending rebuild request (leanops.adapters.checkpoints, recorded by
+``schema --rebuild`` or by the job argument ``LEANOPS_REBUILD_TOPICS``) is rebuilt instead: the
+whole standardized table at its current snapshot, under the contract in force, replaces the
+topic's curated table and its rows of curated ``errors``; then the checkpoint moves to that
+snapshot, and only then is the request cleared. A crash anywhere leaves the request pending: the
+next run rebuilds again, and since a rebuild replaces what it writes, nothing doubles.
 """
 
 from __future__ import annotations
@@ -16,8 +23,10 @@ from typing import TYPE_CHECKING
 
 from leanops import definitions, faults
 from leanops.adapters import Alerter, AwsClients, CheckpointStore, ContractStore, LockStore
+from leanops.adapters.checkpoints import RebuildRequest
 from leanops.adapters.iceberg_ddl import qualified_name
 from leanops.adapters.locks import topic_lock_id
+from leanops.adapters.pii_key import PiiKey
 from leanops.exceptions import (
     ConfigurationError,
     ContractError,
@@ -27,10 +36,10 @@ from leanops.exceptions import (
 )
 from leanops.jobs import iceberg_io, report
 from leanops.jobs.context import TopicRun, WriteCounts
-from leanops.jobs.curated import process_curated
+from leanops.jobs.curated import process_curated, rebuild_curated
 from leanops.jobs.jsonlog import fields
 from leanops.jobs.standardized import process_standardized
-from leanops.settings import JobSettings
+from leanops.settings import REBUILD_TOPICS, JobSettings
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -46,16 +55,23 @@ Processor = Callable[[TopicRun, "DataFrame"], WriteCounts]
 
 @dataclass(frozen=True)
 class Layer:
-    """A layer of the pipeline as the runtime sees it: its source table and its processor."""
+    """A layer of the pipeline as the runtime sees it: its source table and its processor.
+
+    ``rebuild`` recomputes the layer's tables of a topic from the whole source table (None: the
+    layer has no rebuild).
+    """
 
     name: str
     source_kind: str
     process: Processor
+    rebuild: Processor | None = None
 
 
 LAYERS = {
     definitions.STANDARDIZED: Layer(definitions.STANDARDIZED, definitions.RAW, process_standardized),
-    definitions.CURATED: Layer(definitions.CURATED, definitions.STANDARDIZED, process_curated),
+    definitions.CURATED: Layer(
+        definitions.CURATED, definitions.STANDARDIZED, process_curated, rebuild=rebuild_curated
+    ),
 }
 
 
@@ -67,6 +83,7 @@ class Services:
     checkpoints: CheckpointStore
     locks: LockStore
     alerter: Alerter
+    pii_key: PiiKey
 
     @classmethod
     def from_settings(cls, settings: JobSettings, clients: AwsClients | None) -> Services:
@@ -77,6 +94,7 @@ class Services:
             checkpoints=CheckpointStore(settings.checkpoint_table, aws.dynamodb),
             locks=LockStore(settings.lock_table, aws.dynamodb),
             alerter=Alerter(settings.alert_topic_arn, aws.sns),
+            pii_key=PiiKey(settings.pii_key_id, aws.kms),
         )
 
 
@@ -196,11 +214,36 @@ class LayerRun:
             return report.TopicOutcome(topic=topic, status=report.LOCKED, message=f"skipped: {exc}")
         try:
             run = TopicRun(
-                self.spark, self.settings, self.layer.name, self.run_id, topic, contract, datetime.now(UTC)
+                self.spark,
+                self.settings,
+                self.layer.name,
+                self.run_id,
+                topic,
+                contract,
+                datetime.now(UTC),
+                contract_version=loaded.version,
+                pii_key=self.services.pii_key if self.services.pii_key.configured else None,
             )
+            request = self.rebuild_request(topic, loaded.version)
+            if request is not None:
+                return process_rebuild(run, self.layer, self.services.checkpoints, request)
             return process_increment(run, self.layer, self.services.checkpoints)
         finally:
             self.services.locks.release(lock_id, self.run_id)
+
+    def rebuild_request(self, topic: str, contract_version: str | None) -> RebuildRequest | None:
+        """Return the topic's pending rebuild, recording one first when the job argument names it.
+
+        Recorded, a rebuild asked by argument survives a crash: the next run (a scheduled cycle
+        included) finishes it. None for a layer without a rebuild.
+        """
+        if self.layer.rebuild is None:
+            return None
+        pending = self.services.checkpoints.rebuild_request(topic)
+        if pending is None and topic in self.settings.rebuild_topics:
+            who = f"job argument {REBUILD_TOPICS} of run {self.run_id}"
+            pending = self.services.checkpoints.request_rebuild(topic, contract_version, who)
+        return pending
 
     def alert_malformed_contract(self, topic: str, error: ContractError, version: str | None) -> None:
         """Alert on SNS once per (topic, contract version); later cycles only log it."""
@@ -234,6 +277,11 @@ def process_increment(run: TopicRun, layer: Layer, checkpoints: CheckpointStore)
         return report.TopicOutcome(
             run.topic, report.NO_NEW_DATA, message=message, source_snapshot_id=checkpoint
         )
+    if checkpoint is not None and iceberg_io.only_replaced_since(run.spark, source, checkpoint, current):
+        # Only compaction since the checkpoint (maintenance): no row to read, move over it.
+        checkpoints.advance(run.topic, layer.name, checkpoint, current, run.run_id)
+        message = f"{source}: only compaction since {checkpoint}: checkpoint moved to {current}"
+        return report.TopicOutcome(run.topic, report.NO_NEW_DATA, message=message, source_snapshot_id=current)
     counts = layer.process(run, iceberg_io.read_increment(run.spark, source, checkpoint, current))
     faults.maybe_fail(faults.JOB_CRASH_AFTER_COMMIT, run.where)
     checkpoints.advance(run.topic, layer.name, checkpoint, current, run.run_id)
@@ -245,5 +293,49 @@ def process_increment(run: TopicRun, layer: Layer, checkpoints: CheckpointStore)
         parse_errors=counts.parse_errors,
         curated_errors=counts.curated_errors,
         message=f"{source} processed from snapshot {checkpoint} to {current}",
+        source_snapshot_id=current,
+    )
+
+
+def process_rebuild(
+    run: TopicRun, layer: Layer, checkpoints: CheckpointStore, request: RebuildRequest
+) -> report.TopicOutcome:
+    """Rebuild a topic's layer from the whole source table; advance the checkpoint; clear the request.
+
+    Raises:
+        ConfigurationError: for a layer without a rebuild.
+        InjectedFaultError: at the fault points (before the first write, after the last one).
+        CheckpointConflictError: when another run moved the checkpoint meanwhile.
+
+    """
+    if layer.rebuild is None:
+        raise ConfigurationError(LAYER_SETTING, f"layer {layer.name} has no rebuild")
+    source = qualified_name(definitions.table(layer.source_kind), run.topic)
+    current = None
+    if iceberg_io.table_exists(run.spark, source):
+        current, _ = iceberg_io.current_snapshot(run.spark, source, refresh=True)
+    if current is None:
+        # Nothing to rebuild from: the first increment reads the whole table under this contract.
+        checkpoints.clear_rebuild(request)
+        message = f"rebuild {request.describe()}: {source} absent or empty: nothing to rebuild (cleared)"
+        return report.TopicOutcome(run.topic, report.NO_NEW_DATA, message=message)
+    checkpoint = checkpoints.get(run.topic, layer.name)
+    counts = layer.rebuild(run, iceberg_io.read_increment(run.spark, source, None, current))
+    faults.maybe_fail(faults.JOB_CRASH_AFTER_COMMIT, run.where)
+    # Also when equal (nothing new since the last increment): still conditional on what was read.
+    checkpoints.advance(run.topic, layer.name, checkpoint, current, run.run_id)
+    message = (
+        f"rebuilt from the whole of {source} at snapshot {current} under contract version "
+        f"{run.contract_version or 'unknown'} (rebuild {request.describe()})"
+    )
+    if not checkpoints.clear_rebuild(request):
+        message += "; a newer rebuild request arrived meanwhile: it stays pending for the next run"
+    return report.TopicOutcome(
+        topic=run.topic,
+        status=report.REBUILT,
+        rows_read=counts.rows_read,
+        rows_written=counts.rows_written,
+        curated_errors=counts.curated_errors,
+        message=message,
         source_snapshot_id=current,
     )

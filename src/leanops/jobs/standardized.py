@@ -6,7 +6,7 @@ column_mapping), extended and recorded before the data is written.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
@@ -17,7 +17,6 @@ from leanops.adapters.iceberg_ddl import body_columns, ensure_table, quote
 from leanops.jobs import iceberg_io
 from leanops.jobs.context import TopicRun, WriteCounts
 from leanops.transforms import drift, standardize
-from leanops.transforms.json_body import JSON_NULL
 from leanops.transforms.standardize import (
     BODY_TYPES,
     COLUMN_NAME,
@@ -42,6 +41,11 @@ _LAST = "_last"
 def process_standardized(run: TopicRun, raw_batch: DataFrame) -> WriteCounts:
     """Standardize one increment of a topic's RAW table and write it idempotently.
 
+    Retry duplicates are dropped before the parse (:func:`standardize.first_arrivals`), which
+    also spreads the rows over every core. Two actions read the parsed rows (cached): the batch
+    summary (counts and sent_at ranges) and the key path sightings (columns and drift); then the
+    MERGEs. Rows written come from the commit's summary, not from another action.
+
     Args:
         run: the topic and run.
         raw_batch: the RAW rows appended since the checkpoint.
@@ -51,22 +55,22 @@ def process_standardized(run: TopicRun, raw_batch: DataFrame) -> WriteCounts:
 
     """
     settings = run.settings
-    parsed = standardize.parse_bodies(raw_batch, settings.max_fields_per_message, settings.max_nesting_depth)
+    first = standardize.first_arrivals(raw_batch)
+    parsed = standardize.parse_bodies(first, settings.max_fields_per_message, settings.max_nesting_depth)
     parsed = parsed.persist()
-    deduplicated = standardize.drop_retry_duplicates(parsed).persist()
     try:
-        rows_read = parsed.count()
-        if rows_read == 0:
+        summary = standardize.batch_summary(parsed).first()
+        if summary is None or not summary[standardize.ROWS_READ]:
             return WriteCounts(rows_read=0)
-        return _write_batch(run, deduplicated, rows_read)
+        return _write_batch(run, parsed, summary.asDict())
     finally:
-        deduplicated.unpersist()
         parsed.unpersist()
 
 
-def _write_batch(run: TopicRun, parsed: DataFrame, rows_read: int) -> WriteCounts:
+def _write_batch(run: TopicRun, parsed: DataFrame, summary: dict[str, Any]) -> WriteCounts:
     spark = run.spark
-    paths = {key: naming.path_of_key(key) for key in standardize.body_paths(parsed)}
+    sightings = [row.asDict() for row in kind_sightings(parsed).collect()]
+    paths = {key: naming.path_of_key(key) for key in sorted({row[COLUMN_NAME] for row in sightings})}
     table_def = definitions.table(definitions.STANDARDIZED)
     # the mapping is recorded (metadata commit) before the columns are added and the data merged
     mapping = column_mapping.ensure_columns(
@@ -78,39 +82,28 @@ def _write_batch(run: TopicRun, parsed: DataFrame, rows_read: int) -> WriteCount
     drift_table = ensure_table(spark, definitions.table(definitions.DRIFT_LOG))
     rows = standardize.standardized_rows(parsed, columns, run.run_id, run.written_at)
     parse_errors = standardize.parse_error_rows(parsed, run.run_id, run.written_at)
-    error_count = parse_errors.count()
-    sent_range = _micros_range(rows)
+    error_count = int(summary[standardize.PARSE_ERROR_COUNT])
+    sent = iceberg_io.SentRange.of(summary, standardize.PARSED_PREFIX)
+    has_rows = int(summary[standardize.MESSAGES]) > error_count
     drift_rows = (
-        _drift_rows(run, drift_table, body_table, parsed, columns, sent_range[1])
-        if sent_range is not None
+        _drift_rows(run, drift_table, body_table, sightings, columns, sent.high)
+        if has_rows and sent.high is not None
         else []
     )
     before, _ = iceberg_io.current_snapshot(spark, body_table)
     faults.maybe_fail(faults.JOB_CRASH_BEFORE_COMMIT, run.where)
-    if sent_range is not None:
-        iceberg_io.merge_insert_only(spark, body_table, rows, [MESSAGE_ID], _sent_at_filter(*sent_range))
+    if has_rows:
+        # sent_at is required in standardized: the range prunes by days(sent_at)
+        iceberg_io.merge_insert_only(spark, body_table, rows, [MESSAGE_ID], iceberg_io.target_filter(sent))
     if error_count:
-        iceberg_io.merge_insert_only(spark, errors_table, parse_errors, [TOPIC_NAME, MESSAGE_ID])
+        failed = iceberg_io.SentRange.of(summary, standardize.FAILED_PREFIX)
+        pruned = iceberg_io.target_filter(failed, topic=run.topic)
+        iceberg_io.merge_insert_only(spark, errors_table, parse_errors, [TOPIC_NAME, MESSAGE_ID], pruned)
     if drift_rows:
         _append(spark, drift_table, drift_rows)
     written = iceberg_io.records_added_since(spark, body_table, before)
+    rows_read = int(summary[standardize.ROWS_READ])
     return WriteCounts(rows_read=rows_read, rows_written=written, parse_errors=error_count)
-
-
-def _micros_range(rows: DataFrame) -> tuple[int, int] | None:
-    """Return the batch's min and max sent_at as epoch microseconds (None for no row)."""
-    bounds = rows.agg(
-        F.unix_micros(F.min(SENT_AT)).alias("low"), F.unix_micros(F.max(SENT_AT)).alias("high")
-    ).first()
-    if bounds is None or bounds["low"] is None:
-        return None
-    return int(bounds["low"]), int(bounds["high"])
-
-
-def _sent_at_filter(low: int, high: int) -> str:
-    """Restrict the MERGE's target to the batch's sent_at range (partition pruning on days(sent_at))."""
-    column = f"{iceberg_io.TARGET_ALIAS}.{quote(SENT_AT)}"
-    return f"{column} >= timestamp_micros({low}) AND {column} <= timestamp_micros({high})"
 
 
 def drift_states(run: TopicRun, drift_table: str) -> dict[str, drift.FieldState]:
@@ -124,7 +117,11 @@ def drift_states(run: TopicRun, drift_table: str) -> dict[str, drift.FieldState]
 
 
 def kind_sightings(parsed: DataFrame) -> DataFrame:
-    """Return per key path and non-null JSON kind its first message and last sent_at (epoch micros).
+    """Return per key path and JSON kind its first message and last sent_at (epoch micros).
+
+    One aggregation gives both what the batch's columns are (every key path of a row that
+    parsed, JSON null included) and what the drift log needs (:func:`drift.fold_sightings`
+    leaves JSON null out).
 
     Args:
         parsed: the output of standardize.parse_bodies (a row that did not parse has no types).
@@ -138,8 +135,7 @@ def kind_sightings(parsed: DataFrame) -> DataFrame:
         F.explode(F.col(BODY_TYPES)).alias(COLUMN_NAME, JSON_TYPE),
     )
     return (
-        kinds.filter(F.col(JSON_TYPE) != JSON_NULL)
-        .groupBy(COLUMN_NAME, JSON_TYPE)
+        kinds.groupBy(COLUMN_NAME, JSON_TYPE)
         .agg(F.min(F.struct(_SENT, MESSAGE_ID)).alias(_FIRST), F.max(_SENT).alias(_LAST))
         .select(
             COLUMN_NAME,
@@ -185,7 +181,7 @@ def _drift_rows(
     run: TopicRun,
     drift_table: str,
     body_table: str,
-    parsed: DataFrame,
+    sightings: list[dict[str, Any]],
     columns: dict[str, str],
     batch_newest: int,
 ) -> list[dict[str, object]]:
@@ -193,7 +189,7 @@ def _drift_rows(
     states = drift_states(run, drift_table)
     observed = drift.fold_sightings(
         (columns[row[COLUMN_NAME]], row[JSON_TYPE], row[MESSAGE_ID], row[_SENT], row[_LAST])
-        for row in kind_sightings(parsed).collect()
+        for row in sightings
     )
     since = drift.window_start(
         _newest_sent_at(run.spark, body_table, batch_newest), run.settings.drift_vanish_days

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 from leanops import settings
 from leanops.adapters.contract_store import ContractStore
+from leanops.adapters.pii_key import pii_key_alias
 from leanops.local import deployed
 from leanops.local.config import ResourceNames
 from leanops.local.progress import progress
@@ -108,6 +109,7 @@ def job_arguments(names: ResourceNames, topics: list[str], run_id: str) -> list[
         settings.LOCK_TTL_SECONDS: str(deployed.GLUE_LOCK_TTL_SECONDS),
         settings.DRIFT_VANISH_DAYS: str(deployed.GLUE_DRIFT_VANISH_DAYS),
         settings.RUN_ID: run_id,
+        settings.PII_KEY_ID: pii_key_alias(names.prefix),
     }
     return [part for key, value in values.items() for part in (f"--{key}", value)]
 

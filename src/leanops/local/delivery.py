@@ -2,20 +2,32 @@
 
 Each poll receives up to the topic's batch size with its visibility timeout, invokes the real
 handler with the event shape AWS sends, deletes the messages not listed in
-``batchItemFailures`` and makes the others visible again at once (visibility 0, to compress
-time) so that SQS's redrive moves them to the DLQ after ``max_receive_count`` receives. Its
-progress (messages settled of the queue's depth) shows as a bar on a terminal, a line every ~10 s
-otherwise (leanops.local.progress).
+``batchItemFailures`` (DeleteMessageBatch, 10 a call) and makes the others visible again at
+once (visibility 0, to compress time) so that SQS's redrive moves them to the DLQ after
+``max_receive_count`` receives. Its progress (messages settled of the queue's depth) shows as a
+bar on a terminal, a line every ~10 s otherwise (leanops.local.progress).
+
+Like the mapping, it keeps several batches in flight: "When messages are available, Lambda
+starts processing five batches at a time with five concurrent invocations of your function"
+(AWS Lambda Developer Guide, "Configuring scaling behavior for SQS event source mappings").
+Each invocation runs in its own execution environment (leanops.local.workers.LambdaFunction
+keeps one per concurrent invocation). The SQS calls stay in the calling thread, in a fixed
+order (receive to fill, then settle the oldest batch, receive again), so moto's queue is never
+used by two threads at once. Under a fault plan (``LEANOPS_FAULTS``) one batch is in flight at a
+time: each fault draw then falls on the same invocation for a seed, as the fault plan promises.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+from collections import deque
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from leanops import faults
 from leanops.local.config import REGION, SQS_MAX_RECEIVE_BATCH, TopicSettings
 from leanops.local.lambda_runtime import LocalLambdaContext
 from leanops.local.progress import progress
@@ -23,6 +35,8 @@ from leanops.local.progress import progress
 LOGGER = logging.getLogger(__name__)
 MAX_POLLS_PER_QUEUE = 10_000
 ATTEMPTS_PER_DRAIN_FACTOR = 2
+# The batches a standard queue's mapping processes at once when messages are available (above).
+CONCURRENT_BATCHES = 5
 SqsHandler = Callable[[dict[str, Any], Any], Mapping[str, Any] | None]
 
 
@@ -72,14 +86,21 @@ class QueuePoller:
     """Delivers one queue through one handler until the queue is empty."""
 
     def __init__(
-        self, sqs: Any, queue_url: str, queue_arn: str, settings: TopicSettings, function_name: str
+        self,
+        sqs: Any,
+        queue_url: str,
+        queue_arn: str,
+        settings: TopicSettings,
+        function_name: str,
+        concurrency: int = CONCURRENT_BATCHES,
     ) -> None:
-        """Bind the poller to a queue, its topic settings and the Lambda's name."""
+        """Bind the poller to a queue, its topic settings, the Lambda's name and the batches in flight."""
         self.sqs = sqs
         self.queue_url = queue_url
         self.queue_arn = queue_arn
         self.settings = settings
         self.function_name = function_name
+        self.concurrency = max(1, concurrency)
         self._attempts: dict[str, int] = {}
         self._attempt_limit = ATTEMPTS_PER_DRAIN_FACTOR * settings.max_receive_count + 1
 
@@ -100,17 +121,16 @@ class QueuePoller:
             messages.extend(received)
         return messages
 
-    def _invoke(self, handler: SqsHandler, messages: list[dict[str, Any]], report: PollReport) -> set[str]:
+    def _invoke(self, handler: SqsHandler, messages: list[dict[str, Any]]) -> set[str] | None:
+        """Invoke the handler with one batch; return the ids it failed, or None when it crashed."""
         event = {"Records": [sqs_event_record(message, self.queue_arn) for message in messages]}
-        report.invocations += 1
         try:
             response = handler(event, LocalLambdaContext.for_function(self.function_name)) or {}
         except Exception as exc:  # noqa: BLE001 - a crashed invocation: every message is retried
             LOGGER.debug(  # counted in the report ("crashes"), which the pipeline logs per queue
                 "%s crashed on %d messages (%s): SQS retries them", self.function_name, len(messages), exc
             )
-            report.crashes += 1
-            return {message["MessageId"] for message in messages}
+            return None
         return {failure["itemIdentifier"] for failure in response.get("batchItemFailures", [])}
 
     def _settle(self, messages: list[dict[str, Any]], failed_ids: set[str], report: PollReport) -> None:
@@ -157,13 +177,30 @@ class QueuePoller:
             return self._drain(handler, report, advance)
 
     def _drain(self, handler: SqsHandler, report: PollReport, advance: Callable[[int], None]) -> PollReport:
-        for _ in range(MAX_POLLS_PER_QUEUE):
-            messages = self._receive()
-            if not messages:
-                return report
-            delivered = report.delivered
-            self._settle(messages, self._invoke(handler, messages, report), report)
-            advance(report.delivered - delivered)
+        limit = 1 if faults.active_plan() is not None else self.concurrency
+        in_flight: deque[tuple[list[dict[str, Any]], Future[set[str] | None]]] = deque()
+        polls = 0
+        with ThreadPoolExecutor(max_workers=limit, thread_name_prefix="esm-poller") as pool:
+            while True:
+                while len(in_flight) < limit and polls < MAX_POLLS_PER_QUEUE:
+                    messages = self._receive()
+                    polls += 1
+                    if not messages:
+                        break
+                    in_flight.append((messages, pool.submit(self._invoke, handler, messages)))
+                    report.invocations += 1
+                if not in_flight:
+                    break
+                messages, invocation = in_flight.popleft()
+                failed_ids = invocation.result()
+                if failed_ids is None:
+                    report.crashes += 1
+                    failed_ids = {message["MessageId"] for message in messages}
+                delivered = report.delivered
+                self._settle(messages, failed_ids, report)
+                advance(report.delivered - delivered)
+        if polls < MAX_POLLS_PER_QUEUE:
+            return report
         LOGGER.warning(
             "queue %s still had messages after %d polls; the next run goes on",
             report.queue,

@@ -23,7 +23,8 @@ ESM_BATCH_SIZE: Final = 10
 ESM_BATCHING_WINDOW_SECONDS: Final = 5
 ESM_FUNCTION_RESPONSE_TYPES: Final = ("ReportBatchItemFailures",)
 
-# The HMAC KMS key that signs DLQ replays (modules/storage: aws_kms_key.replay).
+# The HMAC KMS keys (modules/storage): aws_kms_key.replay signs DLQ replays, aws_kms_key.pii
+# derives the key of contract fields with pii "hash" (the same spec and usage).
 REPLAY_KEY_SPEC: Final = "HMAC_256"
 REPLAY_KEY_USAGE: Final = "GENERATE_VERIFY_MAC"
 

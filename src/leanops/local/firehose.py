@@ -5,6 +5,12 @@ records durably under LEANOPS_HOME. ``flush`` does what Firehose does when its b
 invokes the transformation Lambda with Firehose's event, appends ``Ok`` records to the Iceberg
 table named by their ``otfMetadata``, and writes ``ProcessingFailed`` records (and records the
 destination refuses) as JSON lines under the data bucket's ``firehose-errors/`` prefix.
+
+The buffer is append-only; after each delivered chunk the byte offset of the first record not
+delivered yet is recorded beside it (``buffer.delivered``), so a flush costs its records once
+(rewriting the rest of the buffer after each chunk made it quadratic). A flush that dies
+between a chunk's append and its offset delivers that chunk again (duplicates standardized
+drops, as after a Firehose retry); the buffer goes when every record in it was delivered.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ MAX_BYTES_PER_CALL = 4 * 1024 * 1024
 MAX_BYTES_PER_RECORD = 1000 * 1024
 TRANSFORM_BATCH_RECORDS = 500
 BUFFER_FILE = "buffer.jsonl"
+OFFSET_FILE = "buffer.delivered"
 OK = "Ok"
 PROCESSING_FAILED = "ProcessingFailed"
 PARTIAL_FAILURE_CODE = "ServiceUnavailableException"
@@ -96,6 +103,8 @@ class LocalFirehose:
         """Create the stream over a buffer folder, the Iceberg catalog and the error bucket."""
         self.stream_name = stream_name
         self.buffer_path = buffer_dir / BUFFER_FILE
+        self.offset_path = buffer_dir / OFFSET_FILE
+        self._buffer_lock = threading.Lock()
         self.catalog = catalog
         self.s3 = s3
         self.error_bucket = error_bucket
@@ -169,41 +178,73 @@ class LocalFirehose:
     def _append_buffer(self, lines: list[str]) -> None:
         if not lines:
             return
-        with self.buffer_path.open("a", encoding="utf-8") as handle:
+        with self._buffer_lock, self.buffer_path.open("a", encoding="utf-8") as handle:
             handle.write("".join(lines))
             handle.flush()
             os.fsync(handle.fileno())
 
-    def buffered(self) -> list[dict[str, Any]]:
-        """Return the records waiting in the buffer, oldest first."""
+    def _delivered_offset(self) -> int:
+        if not self.offset_path.is_file():
+            return 0
+        return int(self.offset_path.read_text(encoding="ascii").strip() or 0)
+
+    def _record_offset(self, offset: int) -> None:
+        partial = self.offset_path.with_suffix(".partial")
+        partial.write_text(f"{offset}\n", encoding="ascii")
+        partial.replace(self.offset_path)
+
+    def _pending(self) -> tuple[int, list[dict[str, Any]], list[int]]:
+        """Return the delivered offset, and the records after it with each one's bytes in the buffer."""
+        offset = self._delivered_offset()
         if not self.buffer_path.is_file():
-            return []
-        with self.buffer_path.open(encoding="utf-8") as handle:
-            return [json.loads(line) for line in handle if line.strip()]
+            return offset, [], []
+        with self.buffer_path.open("rb") as handle:
+            handle.seek(offset)
+            lines = handle.read().splitlines(keepends=True)
+        entries: list[dict[str, Any]] = []
+        sizes: list[int] = []
+        for line in lines:
+            if line.strip():
+                entries.append(json.loads(line))
+                sizes.append(len(line))
+            elif entries:
+                sizes[-1] += len(line)
+            else:
+                offset += len(line)
+        return offset, entries, sizes
+
+    def buffered(self) -> list[dict[str, Any]]:
+        """Return the records waiting in the buffer (not delivered yet), oldest first."""
+        return self._pending()[1]
 
     def flush(self) -> FlushReport:
-        """Deliver every buffered record; the buffer shrinks after each delivered chunk.
+        """Deliver every buffered record; the delivered offset moves after each delivered chunk.
 
         Its progress (records delivered of those buffered) shows as a bar on a terminal, a line
         every ~10 s otherwise (leanops.local.progress).
         """
         report = FlushReport()
-        pending = self.buffered()
+        offset, pending, sizes = self._pending()
         if not pending:
             return report
         with progress(f"firehose {self.stream_name} (records)", total=len(pending)) as advance:
-            while pending:
-                size = _transform_batch_size(pending)
-                chunk, pending = pending[:size], pending[size:]
-                self._deliver_chunk(chunk, report)
-                self._rewrite_buffer(pending)
+            start = 0
+            while start < len(pending):
+                size = _transform_batch_size(pending[start : start + TRANSFORM_BATCH_RECORDS])
+                self._deliver_chunk(pending[start : start + size], report)
+                offset += sum(sizes[start : start + size])
+                self._record_offset(offset)
+                start += size
                 advance(size)
+        self._drop_delivered(offset)
         return report
 
-    def _rewrite_buffer(self, remaining: list[dict[str, Any]]) -> None:
-        partial = self.buffer_path.with_suffix(".partial")
-        partial.write_text("".join(json.dumps(entry) + "\n" for entry in remaining), encoding="utf-8")
-        partial.replace(self.buffer_path)
+    def _drop_delivered(self, offset: int) -> None:
+        """Remove the buffer and its offset when every record in it was delivered."""
+        with self._buffer_lock:
+            if self.buffer_path.is_file() and self.buffer_path.stat().st_size == offset:
+                self.buffer_path.unlink()
+                self.offset_path.unlink(missing_ok=True)
 
     def _deliver_chunk(self, chunk: list[dict[str, Any]], report: FlushReport) -> None:
         event = {

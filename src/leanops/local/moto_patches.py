@@ -24,15 +24,24 @@ the same messages in the same order, found while iterated (a receive stops after
 the receipt handle (handles are unique per receive) and removes it, with moto's semantics
 otherwise: a deleted handle again is a no-op, an unknown one ``ReceiptHandleIsInvalid``.
 
+One check of moto's server, per request of any service: ``DomainDispatcherApplication.
+get_backend_for_host`` (moto/moto_server/werkzeug_app.py; line 75 in 5.1.18, 78 on moto's main
+branch) asks ``host in backends.list_of_moto_modules()``, and that generator (moto/backends.py)
+lists moto's package folder and stats each of its ~170 entries: 1.6 ms of every request (a
+ReceiveMessage of 10 took about 8), under the dispatcher's lock, so concurrent requests queue
+behind it. The folder does not change while the process runs: ``list_of_moto_modules`` returns
+the same names, listed once (:func:`_listed_once`).
+
 The patch is applied once per process, only by the local emulation and the tests' moto server
 (``apply_moto_patches``); ``tests/functional/local/test_moto_patches.py`` pins it: it fails if moto's
-``Queue.attributes`` changes shape (keys or values differ from the unpatched property).
+``Queue.attributes`` changes shape (keys or values differ from the unpatched property), or if the
+dispatcher stops calling ``list_of_moto_modules`` or gets other names from it.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 _PATCHED_FLAG = "_leanops_lazy_attributes"
@@ -130,12 +139,25 @@ def _delete_message(queue: Any, receipt_handle: str) -> None:
     raise ReceiptHandleIsInvalid()
 
 
+def _listed_once(listing: Callable[[], Iterable[str]]) -> Callable[[], Iterable[str]]:
+    """Return ``listing`` computed once: moto's module folders, as a tuple in moto's order."""
+    names = tuple(listing())
+
+    def list_of_moto_modules() -> Iterable[str]:
+        return iter(names)
+
+    return list_of_moto_modules
+
+
 def apply_moto_patches() -> None:
-    """Patch moto's SQS ``Queue`` as described above (idempotent; once per process)."""
+    """Patch moto's SQS ``Queue`` and its server's dispatcher as described above (idempotent)."""
+    from moto import backends
     from moto.sqs.models import Queue
 
     if getattr(Queue, _PATCHED_FLAG, False):
         return
+    backends._leanops_listing_list_of_moto_modules = backends.list_of_moto_modules  # type: ignore[attr-defined]
+    backends.list_of_moto_modules = _listed_once(backends.list_of_moto_modules)  # type: ignore[assignment]
     # moto's own versions, kept for the pinning test.
     originals = {
         "attributes": Queue.attributes,

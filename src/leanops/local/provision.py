@@ -4,7 +4,8 @@ Per topic: queue ``<prefix>-<topic>`` and DLQ ``<prefix>-<topic>-dlq`` with a Re
 (``max_receive_count``), and the RAW Iceberg table. Shared: the schemas bucket (``contracts/``),
 the data bucket (``firehose-errors/``), the checkpoint and lock tables, the SNS alert topic, the
 three databases and ``dlq_errors``, and the HMAC KMS key that signs DLQ replays (alias
-``alias/<prefix>-replay``, as modules/storage names it). The Iceberg tables are exactly those
+``alias/<prefix>-replay``, as modules/storage names it) and the HMAC KMS key of ``pii: hash`` fields
+(``alias/<prefix>-pii``). The Iceberg tables are exactly those
 modules/catalog creates (the ones Firehose writes), created as Glue creates them
 (leanops.local.tables); parse_errors, errors, drift_log and the standardized / curated tables
 are created by the jobs' DDL on their first run, as in AWS. Every step is idempotent.
@@ -18,6 +19,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from leanops.adapters.pii_key import pii_key_alias
 from leanops.ingest.envelope import replay_key_alias
 from leanops.local import deployed
 from leanops.local.config import REGION, ResourceNames, TopicSettings
@@ -59,7 +61,22 @@ def ensure_replay_key(kms: Any, names: ResourceNames) -> str:
 
     The key as modules/storage creates it: KeySpec HMAC_256, KeyUsage GENERATE_VERIFY_MAC.
     """
-    alias = replay_key_alias(names.prefix)
+    return _ensure_hmac_key(
+        kms, replay_key_alias(names.prefix), f"{names.prefix}: signs DLQ replays (original message ids)"
+    )
+
+
+def ensure_pii_key(kms: Any, names: ResourceNames) -> str:
+    """Return the id of the PII HMAC key (``pii: hash`` fields), creating it if absent (idempotent).
+
+    The key as modules/storage creates it (aws_kms_key.pii): HMAC_256, GENERATE_VERIFY_MAC.
+    """
+    return _ensure_hmac_key(
+        kms, pii_key_alias(names.prefix), f"{names.prefix}: derives the key of pii hash fields"
+    )
+
+
+def _ensure_hmac_key(kms: Any, alias: str, description: str) -> str:
     try:
         return str(kms.describe_key(KeyId=alias)["KeyMetadata"]["KeyId"])
     except ClientError as exc:
@@ -67,9 +84,7 @@ def ensure_replay_key(kms: Any, names: ResourceNames) -> str:
             raise
     key_id = str(
         kms.create_key(
-            KeySpec=deployed.REPLAY_KEY_SPEC,
-            KeyUsage=deployed.REPLAY_KEY_USAGE,
-            Description=f"{names.prefix}: signs DLQ replays (original message ids)",
+            KeySpec=deployed.REPLAY_KEY_SPEC, KeyUsage=deployed.REPLAY_KEY_USAGE, Description=description
         )["KeyMetadata"]["KeyId"]
     )
     kms.create_alias(AliasName=alias, TargetKeyId=key_id)
@@ -77,7 +92,7 @@ def ensure_replay_key(kms: Any, names: ResourceNames) -> str:
 
 
 def provision_shared(clients: dict[str, Any], names: ResourceNames, catalog: Any) -> None:
-    """Create the buckets, DynamoDB tables, SNS topic, replay key, databases and dlq_errors."""
+    """Create the buckets, DynamoDB tables, SNS topic, HMAC keys, databases and dlq_errors."""
     _create_bucket(clients["s3"], names.schemas_bucket)
     _create_bucket(clients["s3"], names.data_bucket)
     _create_dynamodb_table(
@@ -87,6 +102,7 @@ def provision_shared(clients: dict[str, Any], names: ResourceNames, catalog: Any
     clients["sns"].create_topic(Name=names.alert_topic)
     if "kms" in clients:
         ensure_replay_key(clients["kms"], names)
+        ensure_pii_key(clients["kms"], names)
     ensure_shared_tables(catalog)
 
 

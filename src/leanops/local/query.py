@@ -5,6 +5,12 @@ decimals exact (``Decimal`` in plain notation, scale kept: ``120.50``), dates IS
 timestamps ISO-8601 with their offset in UTC (``2026-01-01T10:00:00+00:00``; an Iceberg
 ``timestamp`` without zone holds a UTC wall clock here: ``schemas/tables.json``), binary as
 base64, arrays, maps and structs as JSON.
+
+``--as analyst`` reads as the analysts do in AWS (modules/analytics: their IAM policy and Lake
+Formation grants): only the tables of ``schemas/tables.json`` ``analyst_access`` (the curated
+topic tables) and the semantic views, with every table a view reads checked too (Athena checks
+the caller's access to a view's tables). Standardized, RAW and the error tables hold values as
+received, before any ``pii`` masking: a statement naming one is refused, in one line.
 """
 
 from __future__ import annotations
@@ -18,6 +24,14 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
+
+from leanops import definitions
+from leanops.exceptions import QueryError
+
+OPERATOR = "operator"
+ANALYST = "analyst"
+READERS = (OPERATOR, ANALYST)
+ACCESS_KEY = "analyst_access"
 
 
 def csv_value(value: Any) -> str:
@@ -64,23 +78,115 @@ def write_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]], out: TextIO
         writer.writerow([csv_value(value) for value in row])
 
 
+def analyst_table_kinds() -> tuple[str, ...]:
+    """Return the table kinds analysts may read (tables.json ``analyst_access.table_kinds``)."""
+    return tuple(definitions.load_json(definitions.TABLES_FILE)[ACCESS_KEY]["table_kinds"])
+
+
+def analyst_refusal(database: str, name: str) -> str | None:
+    """Return why analysts may not read ``database.name`` (a catalog table), or None when they may.
+
+    A table of no known database is left to the engine (it says which tables exist).
+    """
+    kinds = analyst_table_kinds()
+    per_topic = {table.database: table for table in definitions.all_tables() if table.per_topic}
+    shared = {
+        (table.database, table.name()): table for table in definitions.all_tables() if not table.per_topic
+    }
+    table = shared.get((database, name)) or per_topic.get(database)
+    if table is None or table.kind in kinds:
+        return None
+    readable = ", ".join(f"{definitions.table(kind).database}.<topic>" for kind in kinds)
+    return (
+        f"{database}.{name} is not for analysts ({table.kind}: values as received, before pii masking); "
+        f"analysts read {readable} and the semantic views (schemas/tables.json {ACCESS_KEY})"
+    )
+
+
+def _semantic_views_allowed() -> bool:
+    return bool(definitions.load_json(definitions.TABLES_FILE)[ACCESS_KEY].get("semantic_views", False))
+
+
+def check_analyst_access(sql: str, semantic_folder: Path | None = None) -> None:
+    """Refuse a statement that reads (itself or through a semantic view) a table analysts may not.
+
+    Raises:
+        QueryError: kind ``access_denied``, one line naming the table (and the view that reads it).
+    """
+    from leanops.local.semantic import SEMANTIC_DATABASE, view_definitions
+    from leanops.local.sql_dialect import ShowTables, TableRef, parse_show, translate
+
+    show = parse_show(sql)
+    if show is not None:
+        database = show.database if isinstance(show, ShowTables) else None
+        per_topic = {table.database: table.kind for table in definitions.all_tables() if table.per_topic}
+        if database is not None and database != SEMANTIC_DATABASE and database in per_topic:
+            if per_topic[database] not in analyst_table_kinds():
+                raise QueryError("access_denied", f"database {database} is not for analysts", sql)
+        return
+    views: dict[str, str] | None = None
+    pending: list[tuple[TableRef, str]] = [(table, "") for table in translate(sql).tables]
+    seen: set[TableRef] = set()
+    while pending:
+        table, via = pending.pop()
+        if table in seen:
+            continue
+        seen.add(table)
+        if table.database == SEMANTIC_DATABASE:
+            if not _semantic_views_allowed():
+                raise QueryError("access_denied", f"{table}: the semantic views are not for analysts", sql)
+            views = view_definitions(semantic_folder) if views is None else views
+            if table.name in views:  # an unknown view: the engine says which exist
+                through = f"semantic view {table}"
+                pending += [(read, through) for read in translate(views[table.name]).tables]
+            continue
+        refusal = analyst_refusal(table.database, table.name)
+        if refusal is not None:
+            raise QueryError("access_denied", f"{via} reads {refusal}" if via else refusal, sql)
+
+
 def run_query(
-    catalog: Any, sql: str, semantic_folder: Path | None = None
+    catalog: Any, sql: str, semantic_folder: Path | None = None, reader: str = OPERATOR
 ) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Run one Athena (Trino) statement over the local catalog; return its column names and rows.
 
+    Args:
+        catalog: the local pyiceberg catalog.
+        sql: one Athena statement.
+        semantic_folder: the semantic folder (default: leanops.local.semantic.semantic_dir()).
+        reader: ``operator`` (every table) or ``analyst`` (check_analyst_access first).
+
     Raises:
-        QueryError: a syntax error, an unknown table, an unsupported construct (one line).
+        QueryError: a syntax error, an unknown table, an unsupported construct, a table the reader
+            may not read (one line).
 
     """
     from leanops.local.duckdb_engine import run_sql  # sqlglot + DuckDB: only when a query runs
 
-    return run_sql(catalog, sql, semantic_folder)
+    if reader not in READERS:
+        raise QueryError("usage", f"unknown reader {reader!r}; use one of {', '.join(READERS)}", sql)
+    if reader == ANALYST:
+        check_analyst_access(sql, semantic_folder)
+    columns, rows = run_sql(catalog, sql, semantic_folder)
+    if reader == ANALYST:
+        rows = _analyst_listing(sql, rows)
+    return columns, rows
 
 
-def query_csv(catalog: Any, sql: str, semantic_folder: Path | None = None) -> str:
+def _analyst_listing(sql: str, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Return the rows of a SHOW TABLES without the tables analysts may not read (curated errors)."""
+    from leanops.local.sql_dialect import ShowTables, parse_show
+
+    show = parse_show(sql)
+    if not isinstance(show, ShowTables) or show.database is None:
+        return rows
+    database = show.database
+    return [row for row in rows if analyst_refusal(database, str(row[0])) is None]
+
+
+def query_csv(catalog: Any, sql: str, semantic_folder: Path | None = None, reader: str = OPERATOR) -> str:
     """Run one Athena statement over the local catalog and return its CSV text."""
-    columns, rows = run_query(catalog, sql, semantic_folder)
+    columns, rows = run_query(catalog, sql, semantic_folder, reader)
     buffer = io.StringIO()
     write_csv(columns, rows, buffer)
     return buffer.getvalue()

@@ -1,9 +1,11 @@
 """Worker processes that run the built artefacts as AWS runs them (see bootstrap.py).
 
-* :class:`LambdaFunction`: one worker per function, like an execution environment: the
-  extracted zip and the Lambda runtime's own packages on ``sys.path``, nothing else; reused
-  across invocations; its Firehose client reaches the runner's Firehose endpoint through
-  ``AWS_ENDPOINT_URL_FIREHOSE``, the other services moto through ``AWS_ENDPOINT_URL``.
+* :class:`LambdaFunction`: one worker per execution environment: the extracted zip and the
+  Lambda runtime's own packages on ``sys.path``, nothing else; reused across invocations, one
+  more started only when every existing one is busy (concurrent invocations, as the SQS event
+  source mapping makes them), as Lambda scales; its Firehose client reaches the runner's
+  Firehose endpoint through ``AWS_ENDPOINT_URL_FIREHOSE``, the other services moto through
+  ``AWS_ENDPOINT_URL``.
 * :class:`GlueWorker`: one long-lived process per pipeline (or per test session) that runs the
   Glue entry scripts of the bundle with ``leanops.zip`` on ``sys.path`` as a zip, the compiled
   wheels installed, and only Glue 5.0's own packages; its SparkSession starts with the first job.
@@ -49,6 +51,7 @@ PYTHON_WRAPPER = "glue-python"
 # The runner's own interpreter settings must not leak into a worker (PYTHONPATH=src, ...).
 _INHERITED_PREFIXES_DROPPED = ("PYTHON", "PYSPARK_", "LEANOPS_", "SPARK_HOME", "VIRTUAL_ENV")
 EnvironmentSource = Callable[[], Mapping[str, str]]
+_ARTEFACTS_LOCK = threading.Lock()
 
 
 class WorkerError(LeanOpsError):
@@ -155,50 +158,79 @@ class Worker:
 
 
 class LambdaFunction:
-    """A Lambda function of the built zips, invoked like ``handler(event, context)``.
+    """A Lambda function of the built zips, invoked like ``handler(event, context)``; thread-safe.
 
-    The worker (execution environment) starts on the first invocation; ``environment`` gives
-    the function's environment at each invocation (settings, endpoints, the fault plan).
+    An invocation takes an idle execution environment (a worker; the most recently used, as
+    Lambda reuses warm ones) or, when all are busy, starts a new one: N concurrent invocations
+    run in N environments. ``environment`` gives the function's environment at each invocation
+    (settings, endpoints, the fault plan). A worker that died is dropped; the next invocation
+    that needs one starts a fresh environment.
     """
 
     def __init__(self, function: str, environment: EnvironmentSource) -> None:
-        """Bind the function name and the source of its environment."""
+        """Bind the function name and the source of its environment (no worker starts yet)."""
         self.function = function
         self.environment = environment
-        self._worker: Worker | None = None
+        self._idle: list[Worker] = []
+        self._workers: list[Worker] = []
+        self._pool_lock = threading.Lock()
 
-    def _started(self) -> Worker:
-        if self._worker is None:
+    def _start(self) -> Worker:
+        # One thread at a time prepares the extracted zip: its staging folder is named per process.
+        with _ARTEFACTS_LOCK:
             task = artefacts.lambda_bundle(self.function)
             runtime = artefacts.runtime_dir(LAMBDA_RUNTIME, artefacts.LAMBDA_RUNTIME_DISTRIBUTIONS)
-            config = {"path": [str(task), str(runtime)], "handler": LAMBDA_HANDLER}
-            environment = {**base_environment(), **self.environment()}
-            # Its plain lines come from Python's last-resort handler: warnings and errors only.
-            self._worker = Worker(
-                f"lambda {self.function}", "lambda", config, environment, plain_level=logging.WARNING
-            )
-        return self._worker
+        config = {"path": [str(task), str(runtime)], "handler": LAMBDA_HANDLER}
+        environment = {**base_environment(), **self.environment()}
+        # Its plain lines come from Python's last-resort handler: warnings and errors only.
+        worker = Worker(f"lambda {self.function}", "lambda", config, environment, plain_level=logging.WARNING)
+        with self._pool_lock:
+            self._workers.append(worker)
+        return worker
+
+    def _acquire(self) -> Worker:
+        with self._pool_lock:
+            if self._idle:
+                return self._idle.pop()
+        return self._start()
 
     def __call__(self, event: Mapping[str, Any], context: LocalLambdaContext) -> Any:
-        """Invoke the function; return its response.
+        """Invoke the function in an idle execution environment; return its response.
 
         Raises:
             LambdaFunctionError: when the handler raised (a function error).
+            WorkerError: when the environment's process died (it is not reused).
         """
         fields = {key: value for key, value in asdict(context).items() if not key.startswith("_")}
         fields["remaining_ms"] = context.get_remaining_time_in_millis()
         request = {"event": event, "context": fields, "env": dict(self.environment())}
-        response = self._started().call(request)
+        worker = self._acquire()
+        try:
+            response = worker.call(request)
+        except WorkerError:
+            with self._pool_lock:
+                self._workers.remove(worker)
+            worker.stop()
+            raise
+        with self._pool_lock:
+            self._idle.append(worker)
         if not response.get("ok"):
             LOGGER.debug("%s: %s", self.function, response.get("traceback", ""))
             raise LambdaFunctionError(self.function, str(response.get("error")))
         return response.get("result")
 
+    @property
+    def environments(self) -> int:
+        """The execution environments (workers) started and alive."""
+        with self._pool_lock:
+            return len(self._workers)
+
     def stop(self) -> None:
-        """Stop the worker, if it was started."""
-        if self._worker is not None:
-            self._worker.stop()
-            self._worker = None
+        """Stop every worker that was started."""
+        with self._pool_lock:
+            workers, self._workers, self._idle = self._workers, [], []
+        for worker in workers:
+            worker.stop()
 
 
 def python_wrapper(folder: Path) -> Path:

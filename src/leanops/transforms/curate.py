@@ -30,6 +30,7 @@ from leanops.transforms.standardize import (
     RUN_ID,
     SENT_AT,
     TOPIC_NAME,
+    sent_bounds,
     table_select,
     timestamp_literal,
 )
@@ -45,6 +46,10 @@ _STRING_ARRAY = T.ArrayType(T.StringType())
 _RECORD_JSON_OPTIONS = {"ignoreNullFields": "true"}
 _INTERNAL_PREFIX = "_leanops_"  # body columns never start with "_" (leanops.naming)
 _ENVELOPE = (MESSAGE_ID, TOPIC_NAME, SENT_AT, INGESTED_AT)
+SUMMARY_ROWS = "rows"
+SUMMARY_VALID = "valid"
+SUMMARY_INVALID = "invalid"
+RECORD_FIELDS = f"{_INTERNAL_PREFIX}record"  # the input row but _payload; JSON only for error rows
 
 
 def _non_null(values: list[Column]) -> Column:
@@ -70,7 +75,7 @@ def _rule_column(field_index: int, rule_index: int) -> str:
 def _field_texts(
     standardized: DataFrame, contract: Contract, mapping: Mapping[naming.KeyPath, str] | None
 ) -> tuple[DataFrame, list[bool]]:
-    """Select the envelope, the record as JSON, the body as received, each field's text and its problem.
+    """Select the envelope, the record (a struct), the body as received, each field's text and its problem.
 
     Returns:
         The frame, and per field whether it has an unreadable-reason column.
@@ -79,10 +84,9 @@ def _field_texts(
     sources = [field_source(spec, mapping, present) for spec in contract.fields]
     unreadable = [(index, source.unreadable()) for index, source in enumerate(sources)]
     flattened = [F.col(name) for name in standardized.columns if name != RECEIVED_PAYLOAD]
-    record = F.to_json(F.struct(*flattened), _RECORD_JSON_OPTIONS)
     frame = standardized.select(
         *_ENVELOPE,
-        record.alias(RECORD),
+        F.struct(*flattened).alias(RECORD_FIELDS),
         received_payload(standardized).alias(RECEIVED_PAYLOAD),
         *(source.text().cast(T.StringType()).alias(_text_column(i)) for i, source in enumerate(sources)),
         *(reason.alias(_unreadable_column(index)) for index, reason in unreadable if reason is not None),
@@ -120,10 +124,11 @@ def apply_contract(
     Returns:
         message_id, topic_name, sent_at, ingested_at, one typed column per contract field
         (contract order, NULL where its value failed), ``error_reasons`` (every failed rule, empty
-        when the row is valid), ``failed_fields`` (the fields that failed), ``record`` (the
-        input row but ``_payload`` as JSON text, for the errors table) and ``_payload`` (the body
-        as received, verbatim). Field names cannot clash with these: leanops.contracts reserves
-        them, and a field name starts with a letter.
+        when the row is valid), ``failed_fields`` (the fields that failed), ``_leanops_record``
+        (the input row but ``_payload``, as a struct: :func:`error_rows` writes it as JSON, so
+        only a failing row pays for the JSON text) and ``_payload`` (the body as received,
+        verbatim); both NULL in a valid row, which needs neither. Field names cannot clash with
+        these: leanops.contracts reserves them, and a field name starts with a letter.
     """
     texts, checked_paths = _field_texts(standardized, contract, mapping)
     conversions = [
@@ -139,13 +144,14 @@ def apply_contract(
             for rule_index, rule in enumerate(conversion.rules)
         ),
     )
-    reasons, failed_fields, values = [], [], []
+    reasons, failed_fields, values, field_failures = [], [], [], []
     for index, (spec, conversion) in enumerate(zip(contract.fields, conversions, strict=True)):
         outcomes = [F.col(_rule_column(index, rule_index)) for rule_index in range(len(conversion.rules))]
         reasons += [
             F.when(outcome, rule.reason) for outcome, rule in zip(outcomes, conversion.rules, strict=True)
         ]
         failed = reduce(operator.or_, outcomes, F.lit(False))
+        field_failures.append(failed)
         failed_fields.append(F.when(failed, F.lit(spec.name)))
         values.append(F.when(~failed, F.col(_value_column(index))).cast(spec.spark_type).alias(spec.name))
     return checked.select(
@@ -153,8 +159,35 @@ def apply_contract(
         *values,
         _non_null(reasons).alias(ERROR_REASONS),
         _non_null(failed_fields).alias(FAILED_FIELDS),
-        RECORD,
-        RECEIVED_PAYLOAD,
+        # only an error row carries the record and the body (the errors table's): a cached
+        # batch holds no copy of the valid rows
+        *(
+            F.when(_any(field_failures), F.col(name)).alias(name)
+            for name in (RECORD_FIELDS, RECEIVED_PAYLOAD)
+        ),
+    )
+
+
+def _any(conditions: list[Column]) -> Column:
+    return reduce(operator.or_, conditions, F.lit(False))
+
+
+def conversion_summary(converted: DataFrame) -> DataFrame:
+    """Summarize converted rows in one row (one Spark action instead of one per figure).
+
+    Args:
+        converted: the output of :func:`apply_contract`.
+
+    Returns:
+        ``rows``, ``valid`` (rows without errors), ``invalid``, and the
+        :func:`leanops.transforms.standardize.sent_bounds` of the invalid rows (``invalid_*``).
+    """
+    failed = F.size(ERROR_REASONS) > 0
+    return converted.agg(
+        F.count(F.lit(1)).alias(SUMMARY_ROWS),
+        F.count(F.when(~failed, F.lit(1))).alias(SUMMARY_VALID),
+        F.count(F.when(failed, F.lit(1))).alias(SUMMARY_INVALID),
+        *sent_bounds(failed, SUMMARY_INVALID),
     )
 
 
@@ -185,11 +218,13 @@ def error_rows(converted: DataFrame, run_id: str, written_at: datetime) -> DataF
         written_at: when the rows are written (a naive datetime is taken as UTC).
 
     Returns:
-        Exactly the columns of tables.json "curated_errors"; ``error_reason`` joins every
+        Exactly the columns of tables.json "curated_errors"; ``record`` is the input row but
+        ``_payload`` as JSON text (null fields left out); ``error_reason`` joins every
         reason with ``"; "``, ``failed_fields`` joins the field names with ``","`` and
         ``payload`` is the body as received, byte for byte (standardized ``_payload``).
     """
     values = {
+        RECORD: F.to_json(F.col(RECORD_FIELDS), _RECORD_JSON_OPTIONS),
         ERROR_REASON: F.array_join(ERROR_REASONS, REASON_SEPARATOR),
         FAILED_FIELDS: F.array_join(FAILED_FIELDS, FIELD_SEPARATOR),
         PAYLOAD: F.col(RECEIVED_PAYLOAD),
@@ -235,14 +270,24 @@ def newer_than(contract: Contract, source: str = "s", target: str = "t") -> str:
     For ``MERGE ... WHEN MATCHED AND <condition> THEN UPDATE``: a late, older correction never
     overwrites a newer version, and re-merging the same row changes nothing.
 
+    NULL orders first, as in :func:`latest_per_key` (``desc_nulls_last``): a value is newer than
+    NULL, two NULLs tie and the next column decides. So the condition is never NULL: a curated
+    row written before ``order_by`` moved to a new field (NULL there) is replaced by the next
+    version of its key instead of freezing it (a NULL condition never updates).
+
     Args:
         contract: the topic's contract.
         source: the MERGE source alias.
         target: the MERGE target alias.
     """
     *leading, last = _version_order(contract)
-    condition = f"{source}.`{last}` > {target}.`{last}`"
+    condition = _greater(f"{source}.`{last}`", f"{target}.`{last}`")
     for name in reversed(leading):
         this, that = f"{source}.`{name}`", f"{target}.`{name}`"
-        condition = f"({this} > {that} OR ({this} = {that} AND {condition}))"
+        condition = f"({_greater(this, that)} OR ({this} <=> {that} AND {condition}))"
     return condition
+
+
+def _greater(this: str, that: str) -> str:
+    """Return SQL true when ``this`` is greater than ``that``, NULL being the least; never NULL."""
+    return f"coalesce({this} > {that}, {this} IS NOT NULL AND {that} IS NULL)"

@@ -42,6 +42,12 @@ EXAMPLE_MESSAGE_ID = "example_message_id"
 _ARROW_STRING_MAP = pa.map_(pa.string(), pa.string())
 _SPARK_STRING_MAP = T.MapType(T.StringType(), T.StringType())
 _ROW_NUMBER = "_leanops_row_number"
+COPIES = "_leanops_copies"  # rows of a message_id in the input of first_arrivals
+ROWS_READ = "rows_read"
+MESSAGES = "messages"
+PARSE_ERROR_COUNT = "parse_errors"
+PARSED_PREFIX = "parsed"
+FAILED_PREFIX = "failed"
 _FIRST = 1
 _SPARK_TYPE_OF_ICEBERG: dict[str, T.DataType] = {
     "string": T.StringType(),
@@ -130,6 +136,12 @@ def _sortable(df: DataFrame, name: str) -> bool:
     return not isinstance(df.schema[name].dataType, T.MapType | T.ArrayType | T.StructType)
 
 
+def _arrival_order(df: DataFrame) -> list[Column]:
+    first = [INGESTED_AT, RECEIVE_COUNT, PAYLOAD]
+    rest = [name for name in df.columns if name not in (*first, MESSAGE_ID) and _sortable(df, name)]
+    return [F.col(name).asc_nulls_last() for name in [*first, *rest]]
+
+
 def drop_retry_duplicates(df: DataFrame) -> DataFrame:
     """Keep the first arrival of every message_id (a Lambda retry re-sends the same message).
 
@@ -143,15 +155,73 @@ def drop_retry_duplicates(df: DataFrame) -> DataFrame:
     Returns:
         One row per message_id, the same columns.
     """
-    first = [INGESTED_AT, RECEIVE_COUNT, PAYLOAD]
-    rest = [name for name in df.columns if name not in (*first, MESSAGE_ID) and _sortable(df, name)]
-    arrival = Window.partitionBy(MESSAGE_ID).orderBy(
-        *(F.col(name).asc_nulls_last() for name in [*first, *rest])
-    )
+    arrival = Window.partitionBy(MESSAGE_ID).orderBy(*_arrival_order(df))
     return (
         df.withColumn(_ROW_NUMBER, F.row_number().over(arrival))
         .filter(F.col(_ROW_NUMBER) == _FIRST)
         .select(*df.columns)
+    )
+
+
+def first_arrivals(raw: DataFrame) -> DataFrame:
+    """Keep the first arrival of every message_id (as :func:`drop_retry_duplicates`), counting copies.
+
+    Meant to run on RAW rows before :func:`parse_bodies`: the parse is a function of the row, so
+    deduplicating first keeps the same rows, parses each message once, shuffles the envelope
+    rather than the parsed maps, and leaves the rows spread over ``spark.sql.shuffle.partitions``
+    (the parse then uses every core, even when the increment is one file, one split).
+
+    Args:
+        raw: rows with at least message_id, ingested_at, receive_count and payload.
+
+    Returns:
+        One row per message_id: the input columns, then ``_leanops_copies`` (how many input rows
+        had its message_id; their sum is the number of rows read).
+    """
+    arrival = Window.partitionBy(MESSAGE_ID).orderBy(*_arrival_order(raw))
+    return (
+        raw.select(
+            *raw.columns,
+            F.row_number().over(arrival).alias(_ROW_NUMBER),
+            F.count(F.lit(1)).over(Window.partitionBy(MESSAGE_ID)).alias(COPIES),
+        )
+        .filter(F.col(_ROW_NUMBER) == _FIRST)
+        .select(*raw.columns, COPIES)
+    )
+
+
+def sent_bounds(rows: Column, prefix: str) -> list[Column]:
+    """Aggregate columns: min and max ``sent_at`` (epoch micros) of the rows where ``rows`` holds.
+
+    Named ``<prefix>_low``, ``<prefix>_high``, and ``<prefix>_unsent`` (how many of those rows
+    have no sent_at): what a MERGE of those rows may restrict its target to (leanops.jobs.iceberg_io).
+    """
+    sent = F.unix_micros(F.col(SENT_AT).cast(T.TimestampType()))
+    return [
+        F.min(F.when(rows, sent)).alias(f"{prefix}_low"),
+        F.max(F.when(rows, sent)).alias(f"{prefix}_high"),
+        F.count(F.when(rows & F.col(SENT_AT).isNull(), F.lit(1))).alias(f"{prefix}_unsent"),
+    ]
+
+
+def batch_summary(parsed: DataFrame) -> DataFrame:
+    """Summarize a parsed increment in one row (one Spark action instead of one per figure).
+
+    Args:
+        parsed: the output of :func:`parse_bodies` over :func:`first_arrivals` (``_leanops_copies``).
+
+    Returns:
+        ``rows_read`` (input rows, retry copies included), ``messages`` (rows), ``parse_errors``,
+        and :func:`sent_bounds` of the rows that parsed (``parsed_*``) and of those that did not
+        (``failed_*``).
+    """
+    failed = F.col(PARSE_ERROR).isNotNull()
+    return parsed.agg(
+        F.coalesce(F.sum(COPIES), F.lit(0)).alias(ROWS_READ),
+        F.count(F.lit(1)).alias(MESSAGES),
+        F.count(F.when(failed, F.lit(1))).alias(PARSE_ERROR_COUNT),
+        *sent_bounds(~failed, PARSED_PREFIX),
+        *sent_bounds(failed, FAILED_PREFIX),
     )
 
 

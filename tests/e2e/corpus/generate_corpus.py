@@ -347,12 +347,20 @@ CASES: list[dict[str, Any]] = [
         "expect": "curated_errors",
         "why": "the offset moves the instant past 9999-12-31 (UTC)",
     },
+    {
+        "kind": "contract_duplicate_keys",
+        "contract": "duplicate_keys",
+        "lines": [dumps({"id": "b-4"})],
+        "expect": "waiting",
+        "why": "the contract names field 'id' twice (which one wins would be arbitrary): refused, topic skipped",
+    },
 ]
 
 MALFORMED_CONTRACTS = {
     "bad_json": '{"topic": "{topic}", "key": ["id"], "order_by": "id", "fields": {',
     "unknown_type": '{"topic": "{topic}", "key": ["id"], "order_by": "id", "fields": {"id": {"type": "uuid", "required": true}}}',
     "key_not_a_field": '{"topic": "{topic}", "key": ["order_id"], "order_by": "id", "fields": {"id": {"type": "string", "required": true}}}',
+    "duplicate_keys": '{"topic": "{topic}", "key": ["id"], "order_by": "id", "fields": {"id": {"type": "string", "required": true}, "id": {"type": "int"}}}',
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -147,3 +148,64 @@ def test_a_crash_after_the_put_retries_the_batch_and_leaves_duplicates_for_stand
     assert report.delivered == 3 and queue_depth(world["sqs"], world["queue_url"]) == 0
     assert len({row["message_id"] for row in envelopes}) == 3
     assert len(envelopes) == 3 + 3 * report.crashes
+
+
+def _envelope_ids(world: dict[str, Any]) -> list[str]:
+    return [
+        json.loads(base64.b64decode(entry["data"]))["message_id"] for entry in world["firehose"].buffered()
+    ]
+
+
+def test_batches_are_in_flight_together_and_each_message_is_delivered_once(world: dict[str, Any]) -> None:
+    # GIVEN 30 messages (batch size 4: 8 batches)
+    sent = [
+        world["sqs"].send_message(QueueUrl=world["queue_url"], MessageBody=f'{{"n": {index}}}')["MessageId"]
+        for index in range(30)
+    ]
+    # AND a handler whose first two invocations wait for each other (both must be in flight at once)
+    meeting = threading.Barrier(2, timeout=60)
+    lock, started = threading.Lock(), []
+    inner = handler(world)
+
+    def meeting_handler(event: dict[str, Any], context: Any) -> Any:
+        with lock:
+            started.append(len(event["Records"]))
+            position = len(started)
+        if position <= 2:
+            meeting.wait()
+        return inner(event, context)
+
+    # WHEN the queue is drained with the mapping's concurrency (5 batches)
+    report = poller(world).drain(meeting_handler)
+    # THEN the two met, 8 invocations delivered all 30, each exactly once, and the queue is empty
+    assert not meeting.broken
+    assert (report.invocations, report.delivered, report.retried, report.crashes) == (8, 30, 0, 0)
+    assert sorted(_envelope_ids(world)) == sorted(sent)
+    assert queue_depth(world["sqs"], world["queue_url"]) == 0
+
+
+def test_under_a_fault_plan_one_batch_is_in_flight_at_a_time(
+    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN a fault plan (its draws must fall on the same invocations for a seed) and 20 messages
+    monkeypatch.setenv(faults.FAULTS_ENV, f"{faults.LAMBDA_CRASH_BEFORE_PUT}=0.0;seed=3")
+    for index in range(20):
+        world["sqs"].send_message(QueueUrl=world["queue_url"], MessageBody=f'{{"n": {index}}}')
+    lock, active, most = threading.Lock(), [0], [0]
+    inner = handler(world)
+
+    def counting_handler(event: dict[str, Any], context: Any) -> Any:
+        with lock:
+            active[0] += 1
+            most[0] = max(most[0], active[0])
+        try:
+            return inner(event, context)
+        finally:
+            with lock:
+                active[0] -= 1
+
+    # WHEN the queue is drained
+    report = poller(world).drain(counting_handler)
+    # THEN every message was delivered, one invocation at a time
+    assert (report.invocations, report.delivered) == (5, 20)
+    assert most[0] == 1

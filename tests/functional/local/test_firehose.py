@@ -18,7 +18,12 @@ from botocore.exceptions import ClientError
 from leanops import faults
 from leanops.local.catalog import local_catalog
 from leanops.local.config import FIREHOSE_ERRORS_PREFIX
-from leanops.local.firehose import MAX_BYTES_PER_RECORD, MAX_RECORDS_PER_CALL, LocalFirehose
+from leanops.local.firehose import (
+    MAX_BYTES_PER_RECORD,
+    MAX_RECORDS_PER_CALL,
+    TRANSFORM_BATCH_RECORDS,
+    LocalFirehose,
+)
 from leanops.local.lambda_runtime import lambda_handler_module
 from leanops.local.tables import ensure_shared_tables, ensure_topic_tables
 
@@ -153,3 +158,44 @@ def test_flush_appends_envelopes_to_raw_and_failed_records_to_firehose_errors(
     assert [base64.b64decode(line["rawData"]) for line in errors] == [b"not json\n"]
     assert errors[0]["errorCode"] == "Lambda.ProcessingFailed" and errors[0]["errorMessage"]
     assert firehose.buffered() == []
+
+
+def test_a_flush_that_dies_between_chunks_delivers_each_record_once_from_the_recorded_offset(
+    firehose: LocalFirehose, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN three transform batches' worth of records in the buffer
+    total = 2 * TRANSFORM_BATCH_RECORDS + 7
+    for start in range(0, total, MAX_RECORDS_PER_CALL):
+        rows = [envelope(f"m{index:05d}") for index in range(start, min(total, start + MAX_RECORDS_PER_CALL))]
+        firehose.put_record_batch(DeliveryStreamName=STREAM, Records=[record(row) for row in rows])
+    # AND the RAW table refuses the second append (the process dies there)
+    appends: list[int] = []
+    real_load = firehose.catalog.load_table
+
+    def load_table(identifier: str) -> Any:
+        table = real_load(identifier)
+        real_append = table.append
+
+        def append(arrow: Any) -> None:
+            appends.append(arrow.num_rows)
+            if len(appends) == 2:
+                raise OSError("disk gone")
+            real_append(arrow)
+
+        monkeypatch.setattr(table, "append", append)
+        return table
+
+    monkeypatch.setattr(firehose.catalog, "load_table", load_table)
+    # WHEN the flush dies at its second chunk
+    with pytest.raises(OSError, match="disk gone"):
+        firehose.flush()
+    # THEN the buffer still holds exactly the records after the first chunk
+    waiting = firehose.buffered()
+    assert len(waiting) == total - TRANSFORM_BATCH_RECORDS
+    assert waiting[0]["recordId"] != "" and len({entry["recordId"] for entry in waiting}) == len(waiting)
+    # WHEN the next flush runs THEN it delivers the rest, each record once, and the buffer is gone
+    report = firehose.flush()
+    assert report.appended == {"iceberg_raw_db.orders": total - TRANSFORM_BATCH_RECORDS}
+    raw = real_load("iceberg_raw_db.orders").scan().to_arrow()
+    assert sorted(raw.column("message_id").to_pylist()) == [f"m{index:05d}" for index in range(total)]
+    assert firehose.buffered() == [] and not firehose.buffer_path.exists()

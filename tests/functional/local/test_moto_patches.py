@@ -106,3 +106,30 @@ def test_a_receive_of_ten_looks_at_ten_messages_whatever_the_depth(
     assert len(received) == 10
     # moto's own code checks every message of the queue (1,000+) per receive.
     assert checks["visible"] <= 30
+
+
+def test_the_dispatcher_finds_backends_without_listing_moto_s_folder_per_request(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import inspect
+    import os
+
+    from moto import backends
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    apply_moto_patches()
+    # GIVEN moto's dispatcher: it still asks list_of_moto_modules (the one check patched)
+    assert "backends.list_of_moto_modules()" in inspect.getsource(
+        DomainDispatcherApplication.get_backend_for_host
+    )
+    # THEN the patched listing holds moto's own names, in moto's order
+    assert list(backends.list_of_moto_modules()) == list(backends._leanops_listing_list_of_moto_modules())
+    # WHEN hosts are dispatched, counting the folder listings
+    listings: list[str] = []
+    real_listdir = os.listdir
+    monkeypatch.setattr(os, "listdir", lambda path=".": listings.append(str(path)) or real_listdir(path))
+    app = DomainDispatcherApplication(create_backend_app)
+    found = [app.get_backend_for_host(host) for host in ("sqs", "sqs.eu-west-1.amazonaws.com", "dynamodb")]
+    # THEN each finds its backend, and moto's folder was not listed again
+    assert found == ["sqs", "sqs", "dynamodb"]
+    assert listings == []

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ from leanops.local.workers import (
     LambdaFunction,
     LambdaFunctionError,
     Worker,
+    WorkerError,
     base_environment,
 )
 
@@ -136,3 +139,45 @@ def test_the_source_hash_ignores_the_local_runner_but_not_the_bundled_code(tmp_p
     assert artefacts.source_hash(tmp_path) == before
     (tmp_path / "src/leanops/jobs/y.py").write_text("2", encoding="utf-8")
     assert artefacts.source_hash(tmp_path) != before
+
+
+def test_invocations_reuse_an_idle_environment_start_one_per_concurrent_call_and_replace_a_dead_one() -> None:
+    # GIVEN the firehose_transform function of the built zips and an event with no records
+    function = LambdaFunction("firehose_transform", lambda: {"POWERTOOLS_SERVICE_NAME": "firehose-transform"})
+    event = {"invocationId": "i", "deliveryStreamArn": "arn:aws:firehose:eu-west-1:1:s", "records": []}
+
+    def invoke(_: object = None) -> Any:
+        return function(event, LocalLambdaContext.for_function("transform"))
+
+    try:
+        # WHEN invoked three times in a row THEN one warm environment served them all
+        assert [invoke() for _ in range(3)] == [{"records": []}] * 3
+        assert function.environments == 1
+        # WHEN four invocations start at once THEN each is answered, by at most four environments
+        start = threading.Barrier(4)
+
+        def invoke_together(_: object) -> Any:
+            start.wait()
+            return invoke()
+
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            answers = list(pool.map(invoke_together, range(4)))
+        assert answers == [{"records": []}] * 4
+        assert 1 <= function.environments <= 4
+        # GIVEN every environment's process dies
+        for worker in list(function._workers):  # noqa: SLF001 - the environments' processes
+            worker._process.kill()  # noqa: SLF001
+            worker._process.wait()  # noqa: SLF001
+        # WHEN invoked, each dead environment fails once (a Lambda runtime error) and is dropped
+        failures = 0
+        while True:
+            try:
+                assert invoke() == {"records": []}
+                break
+            except WorkerError:
+                failures += 1
+        # THEN a fresh environment answers, and only it is kept
+        assert 1 <= failures <= 4
+        assert function.environments == 1
+    finally:
+        function.stop()

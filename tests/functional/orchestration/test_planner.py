@@ -313,3 +313,22 @@ def test_catalog_reader_follows_an_iceberg_table_through_pyiceberg(
     assert appended is not None and appended.metadata_location != empty.metadata_location
     assert appended.snapshot_id == str(table.metadata.current_snapshot_id)
     assert reader.read(unique_name, "orders", cached=appended) is appended
+
+
+def test_a_pending_rebuild_is_work_when_every_layer_is_up_to_date(lake: Lake) -> None:
+    # GIVEN a topic whose layers are caught up, and a rebuild request (schema --rebuild)
+    from leanops.adapters.checkpoints import CheckpointStore
+
+    lake.open_gate("orders")
+    lake.commit(definitions.RAW, "orders", 1, 11)
+    lake.commit(definitions.STANDARDIZED, "orders", 2, 22)
+    lake.checkpoint("orders", definitions.STANDARDIZED, 11)
+    lake.checkpoint("orders", definitions.CURATED, 22)
+    assert lake.planner().plan({"shard-0": ["orders"]})["skipped"] == {"orders": "up to date"}
+    CheckpointStore(CHECKPOINT_TABLE, lake.dynamodb).request_rebuild("orders", "v2", "schema --rebuild")
+    # WHEN planning THEN the topic has work, saying why, at no extra call (the same Query)
+    queries = count_calls(lake.dynamodb, "Query")
+    plan = lake.planner().plan({"shard-0": ["orders"]})
+    assert plan["shards"] == [{"name": "shard-0", "topics": "orders"}]
+    assert plan["work"]["orders"].startswith("rebuild of curated requested by schema --rebuild")
+    assert len(queries) == 1

@@ -89,6 +89,16 @@ def test_fields_keep_order_types_and_source_columns() -> None:
         (_with(fields={**VALID["fields"], "x": {"type": "string", "path": "a..b"}}), "does not match"),
         (_with(fields={**VALID["fields"], "x": {"type": "string", "path": "a\\b"}}), "does not match"),
         (json.dumps({k: v for k, v in VALID.items() if k != "key"}), "'key' is a required property"),
+        # json.loads keeps the last of two equal keys silently: a contract must say what it means
+        (
+            '{"topic": "orders", "key": ["id"], "order_by": "id", "fields": '
+            '{"id": {"type": "string", "required": true}, "id": {"type": "int"}}}',
+            "duplicate key 'id'",
+        ),
+        (
+            '{"topic": "orders", "topic": "orders", "key": ["id"], "order_by": "id", "fields": {}}',
+            "duplicate key 'topic'",
+        ),
     ],
 )
 def test_malformed_contracts_name_file_and_problem(text: str, problem: str) -> None:

@@ -244,7 +244,7 @@ def test_apply_contract_states_its_output_schema(mixed: DataFrame) -> None:
         *CONTRACT.field_names,
         curate.ERROR_REASONS,
         curate.FAILED_FIELDS,
-        curate.RECORD,
+        curate.RECORD_FIELDS,  # a struct: error_rows writes it as JSON, for failing rows only
         curate.RECEIVED_PAYLOAD,
     ]
     types = {field.name: field.dataType.simpleString() for field in mixed.schema.fields}
@@ -259,6 +259,28 @@ def test_apply_contract_states_its_output_schema(mixed: DataFrame) -> None:
         "date",
         "string",
     ]
+
+
+def test_only_a_failing_row_carries_the_record_and_the_body(mixed: DataFrame) -> None:
+    # WHEN a batch is converted  THEN the valid row holds no copy of its record or body
+    rows = {row["message_id"]: row for row in mixed.collect()}
+    assert (rows["ok"][curate.RECORD_FIELDS], rows["ok"][curate.RECEIVED_PAYLOAD]) == (None, None)
+    assert rows["bad"][curate.RECORD_FIELDS]["message_id"] == "bad"
+
+
+def test_conversion_summary_counts_both_outcomes_and_bounds_the_failures(mixed: DataFrame) -> None:
+    # WHEN the converted batch is summarized
+    (summary,) = curate.conversion_summary(mixed).collect()
+    # THEN one row says how many rows are valid and invalid, and the invalid rows' sent_at range
+    sent = micros(mixed.filter(F.col("message_id") == "bad").first()["sent_at"])
+    assert summary.asDict() == {
+        "rows": 2,
+        "valid": 1,
+        "invalid": 1,
+        "invalid_low": sent,
+        "invalid_high": sent,
+        "invalid_unsent": 0,
+    }
 
 
 def test_error_rows_list_every_failed_rule_once_per_record(mixed: DataFrame) -> None:

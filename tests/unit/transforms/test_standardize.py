@@ -158,3 +158,62 @@ def test_a_naive_written_at_is_taken_as_utc_not_local_time(spark: SparkSession) 
     naive = datetime(2026, 1, 2, 3, 4, 5)
     (row,) = spark.range(1).select(F.unix_micros(standardize.timestamp_literal(naive)).alias("at")).collect()
     assert row["at"] == micros(naive.replace(tzinfo=UTC))
+
+
+def test_first_arrivals_keep_what_drop_retry_duplicates_keeps_and_count_the_copies(
+    spark: SparkSession,
+) -> None:
+    # GIVEN m1 delivered three times (the second copy first), m2 once
+    raw = raw_frame(
+        spark,
+        [
+            {"message_id": "m1", "payload": '{"copy": 1}', "ingested_at": T0 + timedelta(seconds=5)},
+            {"message_id": "m1", "payload": '{"copy": 2}', "ingested_at": T0},
+            {"message_id": "m1", "payload": '{"copy": 3}', "ingested_at": T0, "receive_count": 2},
+            {"message_id": "m2", "payload": "{}"},
+        ],
+    )
+    # WHEN the first arrivals are taken (before the parse)
+    first = standardize.first_arrivals(raw)
+    # THEN the rows are drop_retry_duplicates', plus each message's number of copies
+    assert first.columns == [*raw.columns, standardize.COPIES]
+    got = {row["message_id"]: (row["payload"], row[standardize.COPIES]) for row in first.collect()}
+    assert got == {"m1": ('{"copy": 2}', 3), "m2": ("{}", 1)}
+    kept = {row["message_id"]: row["payload"] for row in standardize.drop_retry_duplicates(raw).collect()}
+    assert kept == {message_id: payload for message_id, (payload, _) in got.items()}
+
+
+def test_batch_summary_counts_and_bounds_each_outcome(spark: SparkSession) -> None:
+    # GIVEN m1 (two copies) and m2 that parse, m3 and m4 (no sent_at) that do not
+    later = T0 + timedelta(hours=1)
+    raw = raw_frame(
+        spark,
+        [
+            {"message_id": "m1", "payload": "{}"},
+            {"message_id": "m1", "payload": "{}", "receive_count": 2},
+            {"message_id": "m2", "payload": "{}", "sent_at": later},
+            {"message_id": "m3", "payload": "[", "sent_at": later},
+            {"message_id": "m4", "payload": "", "sent_at": None},
+        ],
+    )
+    parsed = standardize.parse_bodies(standardize.first_arrivals(raw), MAX_FIELDS, MAX_DEPTH)
+    # WHEN it is summarized
+    (summary,) = standardize.batch_summary(parsed).collect()
+    # THEN one row tells the rows read, the messages, the errors and each outcome's sent_at range
+    assert summary.asDict() == {
+        "rows_read": 5,
+        "messages": 4,
+        "parse_errors": 2,
+        "parsed_low": micros(T0),
+        "parsed_high": micros(later),
+        "parsed_unsent": 0,
+        "failed_low": micros(later),
+        "failed_high": micros(later),
+        "failed_unsent": 1,
+    }
+
+
+def test_batch_summary_of_an_empty_batch_reads_no_row(spark: SparkSession) -> None:
+    empty = standardize.parse_bodies(standardize.first_arrivals(raw_frame(spark, [])), MAX_FIELDS, MAX_DEPTH)
+    (summary,) = standardize.batch_summary(empty).collect()
+    assert (summary["rows_read"], summary["messages"], summary["parsed_low"]) == (0, 0, None)

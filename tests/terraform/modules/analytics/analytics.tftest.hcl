@@ -10,6 +10,9 @@ variables {
   topics              = ["orders", "payments"]
   schemas_dir         = "schemas"
   semantic_views_dir  = "semantic/views"
+  # The analysts' IAM policy (analyst_access.tf; its own runs in analyst_access.tftest.hcl).
+  data_lake_bucket_name = "leanops-test-data-123456789012"
+  kms_key_alias_name    = "alias/leanops-test"
 }
 
 run "workgroup_enforces_encrypted_results_and_a_scan_cutoff" {
@@ -106,11 +109,12 @@ run "lake_formation_grants_cover_every_role_when_enabled" {
       state_machine_role_arn    = "arn:aws:iam::123456789012:role/leanops-test-cycle-sfn"
       analyst_arns              = ["arn:aws:iam::123456789012:role/analyst"]
     }
+    lake_formation_analyst_topics = ["orders"]
   }
 
   assert {
     condition     = length(aws_lakeformation_permissions.this) == 18
-    error_message = "Database and table grants for Firehose (raw), both Glue jobs (source and target), the state machine (curated, semantic) and each analyst (curated, semantic)."
+    error_message = "Database and table grants for Firehose (raw), both Glue jobs (source and target), the state machine (curated, semantic) and each analyst (curated and semantic databases, the semantic views, one table per listed topic)."
   }
 
   assert {
@@ -119,8 +123,25 @@ run "lake_formation_grants_cover_every_role_when_enabled" {
   }
 
   assert {
-    condition     = contains(aws_lakeformation_permissions.this["curated_job-curated-database"].permissions, "CREATE_TABLE") && toset(aws_lakeformation_permissions.this["analyst-0-curated-tables"].permissions) == toset(["SELECT", "DESCRIBE"])
+    condition     = contains(aws_lakeformation_permissions.this["curated_job-curated-database"].permissions, "CREATE_TABLE") && toset(aws_lakeformation_permissions.this["analyst-0-table-iceberg_curated_db.orders"].permissions) == toset(["SELECT", "DESCRIBE"])
     error_message = "The curated job creates tables in curated; analysts only read them."
+  }
+
+  assert {
+    condition     = aws_lakeformation_permissions.this["analyst-0-table-iceberg_curated_db.orders"].table[0].name == "orders" && !aws_lakeformation_permissions.this["analyst-0-table-iceberg_curated_db.orders"].table[0].wildcard
+    error_message = "Analysts get each listed curated table by name."
+  }
+
+  assert {
+    condition = alltrue([
+      for key, grant in aws_lakeformation_permissions.this : !(startswith(key, "analyst-") && try(grant.table[0].database_name == "iceberg_curated_db" && grant.table[0].wildcard, false))
+    ])
+    error_message = "No analyst grant on all curated tables: that would include the curated errors table (values as received)."
+  }
+
+  assert {
+    condition     = aws_lakeformation_permissions.this["analyst-0-semantic-tables"].table[0].database_name == "semantic" && aws_lakeformation_permissions.this["analyst-0-semantic-tables"].table[0].wildcard
+    error_message = "Analysts read every semantic view."
   }
 }
 
