@@ -25,13 +25,12 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from leanops import naming
+from leanops.adapters.iceberg_ddl import set_table_properties, table_properties
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 PROPERTY_PREFIX = "leanops.column-path."
-_KEY = "key"
-_VALUE = "value"
 
 
 def mapping_from_properties(properties: Mapping[str, str]) -> dict[naming.KeyPath, str]:
@@ -50,14 +49,7 @@ def read_mapping(spark: SparkSession, table: str) -> dict[naming.KeyPath, str]:
         spark: the session whose catalog holds the table.
         table: the table's qualified name.
     """
-    rows = spark.sql(f"SHOW TBLPROPERTIES {table}").collect()
-    return mapping_from_properties({str(row[_KEY]): str(row[_VALUE]) for row in rows})
-
-
-def _sql_string(text: str) -> str:
-    """Return a Spark SQL string literal of any text (backslash and quote escaped)."""
-    escaped = text.replace("\\", "\\\\").replace("'", "\\'")
-    return f"'{escaped}'"
+    return mapping_from_properties(table_properties(spark, table))
 
 
 def record_mapping(spark: SparkSession, table: str, new: Mapping[naming.KeyPath, str]) -> None:
@@ -68,13 +60,10 @@ def record_mapping(spark: SparkSession, table: str, new: Mapping[naming.KeyPath,
         table: the table's qualified name.
         new: entries not recorded yet (leanops.naming.assign_columns).
     """
-    if not new:
-        return
-    pairs = ", ".join(
-        f"{_sql_string(PROPERTY_PREFIX + column)} = {_sql_string(naming.path_key(path))}"
-        for path, column in sorted(new.items(), key=lambda item: item[1])
+    entries = sorted(new.items(), key=lambda item: item[1])
+    set_table_properties(
+        spark, table, {PROPERTY_PREFIX + column: naming.path_key(path) for path, column in entries}
     )
-    spark.sql(f"ALTER TABLE {table} SET TBLPROPERTIES ({pairs})")
 
 
 def ensure_columns(spark: SparkSession, table: str, paths: list[naming.KeyPath]) -> dict[naming.KeyPath, str]:

@@ -8,6 +8,7 @@ bytes that were parsed (the runtime alerts once per malformed version, not every
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
@@ -40,6 +41,18 @@ class LoadedContract:
     contract: Contract | None = None
     version: str | None = None
     error: ContractError | None = None
+
+
+def object_version(response: Mapping[str, Any]) -> str | None:
+    """Return an S3 object's version as the jobs name it: its VersionId, else its ETag.
+
+    Of a GetObject, HeadObject or PutObject response (None: neither).
+    """
+    version_id = response.get("VersionId")
+    if version_id and version_id != UNVERSIONED:
+        return str(version_id)
+    etag = response.get("ETag")
+    return str(etag) if etag else None
 
 
 def split_s3_uri(uri: str) -> tuple[str, str]:
@@ -97,8 +110,7 @@ class ContractStore:
             if exc.response.get("Error", {}).get("Code") in MISSING_OBJECT_CODES:
                 return LoadedContract()
             raise
-        version_id = response.get("VersionId")
-        version = version_id if version_id and version_id != UNVERSIONED else response.get("ETag")
+        version = object_version(response)
         text = response["Body"].read()
         try:
             contract = parse_contract(

@@ -361,3 +361,22 @@ def _unique(columns: Sequence[Column]) -> list[Column]:
 
 def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("'", "\\'")
+
+
+def sql_string(text: str) -> str:
+    """Return a Spark SQL string literal of any text (backslash and quote escaped)."""
+    return f"'{_escape(text)}'"
+
+
+def table_properties(spark: SparkSession, table: str) -> dict[str, str]:
+    """Return a table's properties (``SHOW TBLPROPERTIES``: metadata only)."""
+    rows = spark.sql(f"SHOW TBLPROPERTIES {table}").collect()
+    return {str(row["key"]): str(row["value"]) for row in rows}
+
+
+def set_table_properties(spark: SparkSession, table: str, properties: Mapping[str, str]) -> None:
+    """Set table properties in one metadata commit (``ALTER TABLE ... SET TBLPROPERTIES``; none: nothing)."""
+    if not properties:
+        return
+    pairs = ", ".join(f"{sql_string(key)} = {sql_string(value)}" for key, value in properties.items())
+    spark.sql(f"ALTER TABLE {table} SET TBLPROPERTIES ({pairs})")

@@ -23,14 +23,13 @@ import boto3
 
 from leanops import definitions
 from leanops.adapters.checkpoints import CheckpointStore
-from leanops.adapters.contract_store import ContractStore
+from leanops.adapters.contract_store import ContractStore, object_version
 from leanops.cli.drift_report import drift_lines, recent_drift_sql
 from leanops.cli.operations import (
     check_contract_folder,
     checked_contract,
     drift_sql,
     errors_sql,
-    object_version,
     print_rows,
     request_rebuild,
     review_evolution,

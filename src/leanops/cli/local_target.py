@@ -13,7 +13,7 @@ from botocore.exceptions import ClientError
 
 from leanops import definitions, naming
 from leanops.adapters.checkpoints import CheckpointStore
-from leanops.adapters.contract_store import ContractStore
+from leanops.adapters.contract_store import ContractStore, object_version
 from leanops.cli.drift_report import drift_lines, recent_drift_sql
 from leanops.cli.main import EXIT_FAILED, EXIT_OK, fault_plan
 from leanops.cli.operations import (
@@ -21,7 +21,6 @@ from leanops.cli.operations import (
     checked_contract,
     drift_sql,
     errors_sql,
-    object_version,
     print_rows,
     request_rebuild,
     review_evolution,

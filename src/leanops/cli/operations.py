@@ -18,7 +18,6 @@ from rich.table import Table
 
 from leanops import contracts, definitions
 from leanops.adapters.checkpoints import CheckpointStore
-from leanops.adapters.contract_store import UNVERSIONED
 from leanops.adapters.iceberg_ddl import contract_columns, is_safe_widening
 from leanops.contract_evolution import classify
 from leanops.contracts import Contract
@@ -144,18 +143,6 @@ def changes_needing_rebuild(in_force: Contract, new: Contract) -> list[str]:
         if old is not None and old != kind and not is_safe_widening(old, kind):
             found.append(f"field {name}: curated column type {old} -> {kind}")
     return found
-
-
-def object_version(response: dict[str, Any]) -> str | None:
-    """Return an S3 object's version as the jobs name it: its VersionId, else its ETag.
-
-    The same rule as leanops.adapters.contract_store (a PutObject or HeadObject response).
-    """
-    version_id = response.get("VersionId")
-    if version_id and version_id != UNVERSIONED:
-        return str(version_id)
-    etag = response.get("ETag")
-    return str(etag) if etag else None
 
 
 def request_rebuild(checkpoints: CheckpointStore, topic: str, contract_version: str | None) -> None:

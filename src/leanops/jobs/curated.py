@@ -27,7 +27,14 @@ from pyspark.sql import functions as F
 
 from leanops import definitions, faults
 from leanops.adapters import column_mapping
-from leanops.adapters.iceberg_ddl import contract_columns, ensure_table, qualified_name, quote
+from leanops.adapters.iceberg_ddl import (
+    contract_columns,
+    ensure_table,
+    qualified_name,
+    quote,
+    set_table_properties,
+    table_properties,
+)
 from leanops.contracts import Contract
 from leanops.exceptions import LeanOpsError
 from leanops.jobs import iceberg_io
@@ -65,12 +72,10 @@ def check_key(spark: SparkSession, table: str, topic: str, contract: Contract) -
     Raises:
         ContractKeyChangedError: when the table's recorded key is not the contract's.
     """
-    rows = spark.sql(f"SHOW TBLPROPERTIES {table}").collect()
-    recorded = {str(row[0]): str(row[1]) for row in rows}.get(CONTRACT_KEY_PROPERTY)
+    recorded = table_properties(spark, table).get(CONTRACT_KEY_PROPERTY)
     wanted = _key_text(contract)
     if recorded is None:
-        escaped = wanted.replace("\\", "\\\\").replace("'", "\\'")
-        spark.sql(f"ALTER TABLE {table} SET TBLPROPERTIES ('{CONTRACT_KEY_PROPERTY}'='{escaped}')")
+        set_table_properties(spark, table, {CONTRACT_KEY_PROPERTY: wanted})
     elif recorded != wanted:
         raise ContractKeyChangedError(table, topic, recorded, wanted)
 
@@ -165,24 +170,26 @@ def rebuild_curated(run: TopicRun, standardized: DataFrame) -> WriteCounts:
     """
     converted = _convert(run, standardized).persist()
     try:
-        return _write_rebuild(run, converted, converted.count())
+        summary = curate.conversion_summary(converted).first()
+        counts = summary.asDict() if summary is not None else {}
+        return _write_rebuild(run, converted, counts)
     finally:
         converted.unpersist()
 
 
-def _write_rebuild(run: TopicRun, converted: DataFrame, rows_read: int) -> WriteCounts:
+def _write_rebuild(run: TopicRun, converted: DataFrame, summary: dict[str, Any]) -> WriteCounts:
     spark = run.spark
     curated_def = definitions.table(definitions.CURATED)
     curated_table = qualified_name(curated_def, run.topic)
     errors_table = ensure_table(spark, definitions.table(definitions.CURATED_ERRORS))
     errors = curate.error_rows(converted, run.run_id, run.written_at)
-    error_count = errors.count()
+    rows_read = int(summary.get(curate.SUMMARY_ROWS) or 0)
+    error_count = int(summary.get(curate.SUMMARY_INVALID) or 0)
     latest = _latest(run, converted)
     faults.maybe_fail(faults.JOB_CRASH_BEFORE_COMMIT, run.where)
     key = {CONTRACT_KEY_PROPERTY: _key_text(run.contract)}
     iceberg_io.replace_table(spark, curated_table, curated_def, latest, key)
-    # The topic name passed the topic-name rule (no quote): safe to inline.
-    topic_rows = f"{iceberg_io.TARGET_ALIAS}.{quote(TOPIC_NAME)} = '{run.topic}'"
+    topic_rows = iceberg_io.topic_condition(run.topic)
     iceberg_io.merge_replace(spark, errors_table, errors, [TOPIC_NAME, MESSAGE_ID], topic_rows)
     _, written = iceberg_io.current_snapshot(spark, curated_table)
     return WriteCounts(rows_read=rows_read, rows_written=written, curated_errors=error_count)

@@ -27,7 +27,7 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from leanops import definitions
-from leanops.adapters.iceberg_ddl import quote, replace_table_as_select_sql
+from leanops.adapters.iceberg_ddl import quote, replace_table_as_select_sql, sql_string
 from leanops.exceptions import LeanOpsError
 
 if TYPE_CHECKING:
@@ -344,11 +344,6 @@ class SentRange:
         )
 
 
-def sql_string(text: str) -> str:
-    """Return a Spark SQL string literal of ``text``."""
-    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
 def target_filter(sent: SentRange, topic: str | None = None, sent_column: str = "sent_at") -> str:
     """Return the condition on ``t.`` a MERGE's target rows must meet to match a batch row.
 
@@ -371,5 +366,10 @@ def target_filter(sent: SentRange, topic: str | None = None, sent_column: str = 
         ranges.append(f"{column} IS NULL")
     condition = f"({' OR '.join(ranges)})"
     if topic is not None:
-        condition = f"{TARGET_ALIAS}.{quote('topic_name')} = {sql_string(topic)} AND {condition}"
+        condition = f"{topic_condition(topic)} AND {condition}"
     return condition
+
+
+def topic_condition(topic: str) -> str:
+    """Return the condition on ``t.`` that holds for one topic's rows of a shared table."""
+    return f"{TARGET_ALIAS}.{quote('topic_name')} = {sql_string(topic)}"

@@ -178,16 +178,9 @@ def first_arrivals(raw: DataFrame) -> DataFrame:
         One row per message_id: the input columns, then ``_leanops_copies`` (how many input rows
         had its message_id; their sum is the number of rows read).
     """
-    arrival = Window.partitionBy(MESSAGE_ID).orderBy(*_arrival_order(raw))
-    return (
-        raw.select(
-            *raw.columns,
-            F.row_number().over(arrival).alias(_ROW_NUMBER),
-            F.count(F.lit(1)).over(Window.partitionBy(MESSAGE_ID)).alias(COPIES),
-        )
-        .filter(F.col(_ROW_NUMBER) == _FIRST)
-        .select(*raw.columns, COPIES)
-    )
+    # the copy count is the same in every row of a message_id: it does not change the order
+    counted = raw.select(*raw.columns, F.count(F.lit(1)).over(Window.partitionBy(MESSAGE_ID)).alias(COPIES))
+    return drop_retry_duplicates(counted)
 
 
 def sent_bounds(rows: Column, prefix: str) -> list[Column]:

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from leanops.cli.operations import changes_needing_rebuild, object_version, review_evolution
+from leanops.adapters.contract_store import object_version
+from leanops.cli.operations import changes_needing_rebuild, review_evolution
 from leanops.contracts import Contract, parse_contract
 from leanops.exceptions import UsageError
 

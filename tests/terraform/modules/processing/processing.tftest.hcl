@@ -225,3 +225,56 @@ run "no_script_no_maintenance_job" {
     error_message = "Without maintenance_script_path the module creates no maintenance job or role."
   }
 }
+
+# The curated job alone derives the pii hash key (kms:GenerateMac, by alias).
+run "only_the_curated_job_may_derive_the_pii_key_on_that_key_alone" {
+  command = apply
+
+  variables {
+    pii_key_alias_name = "alias/leanops-test-pii"
+  }
+
+  assert {
+    condition = [for s in jsondecode(aws_iam_role_policy.this["curated"].policy).Statement : {
+      actions = s.Action, resources = s.Resource, aliases = s.Condition["ForAnyValue:StringEquals"]["kms:ResourceAliases"]
+      } if s.Sid == "DerivePiiHashKey"] == [{
+      actions   = ["kms:GenerateMac", "kms:DescribeKey"]
+      resources = ["arn:aws:kms:eu-west-1:123456789012:key/*"]
+      aliases   = "alias/leanops-test-pii"
+    }]
+    error_message = "The curated role gets kms:GenerateMac and kms:DescribeKey on the pii key only (kms:ResourceAliases)."
+  }
+
+  assert {
+    condition     = !strcontains(aws_iam_role_policy.this["standardized"].policy, "kms:GenerateMac")
+    error_message = "The standardized job never derives the pii key."
+  }
+
+  assert {
+    condition     = aws_glue_job.this["curated"].default_arguments["--LEANOPS_PII_KEY_ID"] == "alias/leanops-test-pii"
+    error_message = "The curated job is told the pii key (by alias: known at plan)."
+  }
+}
+
+run "no_pii_key_no_grant_and_no_argument" {
+  command = apply
+
+  variables {
+    pii_key_alias_name = null
+  }
+
+  assert {
+    condition     = !strcontains(aws_iam_role_policy.this["curated"].policy, "kms:GenerateMac") && !contains(keys(aws_glue_job.this["curated"].default_arguments), "--LEANOPS_PII_KEY_ID")
+    error_message = "Without a pii key the curated job gets neither the grant nor the argument."
+  }
+}
+
+run "a_pii_key_that_is_not_an_alias_is_rejected" {
+  command = plan
+
+  variables {
+    pii_key_alias_name = "arn:aws:kms:eu-west-1:123456789012:key/x"
+  }
+
+  expect_failures = [var.pii_key_alias_name]
+}

@@ -209,3 +209,28 @@ run "replay_operators_must_be_iam_principals" {
 
   expect_failures = [var.replay_operator_arns]
 }
+
+# The HMAC key of pii hash fields, apart from the replay key.
+run "pii_key_is_an_hmac_key_of_its_own_with_a_root_only_policy" {
+  command = apply
+
+  assert {
+    condition     = aws_kms_key.pii[0].customer_master_key_spec == "HMAC_256" && aws_kms_key.pii[0].key_usage == "GENERATE_VERIFY_MAC" && aws_kms_key.pii[0].enable_key_rotation == false
+    error_message = "The pii key must be an HMAC_256 key for GENERATE_VERIFY_MAC, without automatic rotation (KMS refuses it for HMAC keys)."
+  }
+
+  assert {
+    condition     = aws_kms_alias.pii[0].name == "alias/leanops-test-pii" && output.pii_key_alias_name == "alias/leanops-test-pii"
+    error_message = "The pii key's alias is alias/<name_prefix>-pii (the jobs' and the emulation's)."
+  }
+
+  assert {
+    condition     = aws_kms_alias.pii[0].name != aws_kms_alias.replay[0].name && aws_kms_alias.pii[0].target_key_id != aws_kms_alias.replay[0].target_key_id
+    error_message = "The pii key is not the replay key (the curated role must not be able to sign replays)."
+  }
+
+  assert {
+    condition     = [for statement in jsondecode(aws_kms_key.pii[0].policy).Statement : statement.Sid] == ["EnableAccountRootAdministration"]
+    error_message = "The pii key policy only delegates to IAM: no principal is named, the curated role's IAM policy grants its use."
+  }
+}
