@@ -51,7 +51,9 @@ TOPIC = "maintained"
 APPENDS = 1_000
 ROWS_PER_APPEND = 10
 CYCLE_APPENDS = 15  # one 15-minute cycle's worth at Firehose's 60 s buffer interval
-LATER = timedelta(days=2)  # maintenance runs when every snapshot is past the 24 h retention
+# Every snapshot is past the 24 h retention, and the orphan cut-off (now - 3 days) stays more
+# than 24 h in the real past, as Iceberg's remove_orphan_files procedure demands.
+LATER = timedelta(hours=36)
 
 
 @dataclass(frozen=True)
