@@ -206,6 +206,7 @@ module "orchestration" {
   curated_job_name          = module.processing.curated_job_name
   maintenance_job_name      = module.processing.maintenance_job_name
   snapshot_retention_hours  = var.snapshot_retention_hours
+  maintenance_parallelism   = var.maintenance_parallelism
   planner_zip_path          = "${local.build_dir}/lambda/cycle_planner.zip"
   contracts_uri             = module.storage.contracts_uri
   warehouse_bucket_arn      = local.bucket_arns["data_lake"]

@@ -140,6 +140,17 @@ variable "snapshot_retention_hours" {
   }
 }
 
+variable "maintenance_parallelism" {
+  description = "Table maintenance (daily): how many topics one maintenance run maintains at the same time, each in its own Spark job thread under its own topic lock (LEANOPS_MAINTENANCE_PARALLELISM)."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = floor(var.maintenance_parallelism) == var.maintenance_parallelism && var.maintenance_parallelism >= 1 && var.maintenance_parallelism <= 8
+    error_message = "maintenance_parallelism must be a whole number from 1 to 8 (src/leanops/maintenance_plan.py MAX_PARALLELISM: more threads than that only queue on one run's executors)."
+  }
+}
+
 variable "max_parallel_shards" {
   description = "How many shards a cycle processes at the same time."
   type        = number

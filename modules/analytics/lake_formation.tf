@@ -26,6 +26,19 @@
 # --permissions SELECT DESCRIBE --resource '{"Table":{"DatabaseName":"iceberg_curated_db","Name":"<topic>"}}').
 # The semantic database holds only the views (over curated tables), so all its tables are granted.
 #
+# Why not LF-tag-based access (aws_lakeformation_lf_tag, aws_lakeformation_resource_lf_tags, a
+# grant with lf_tag_policy), which would open each new topic's table without a second apply: a
+# table inherits its database's LF-tags, and only a tag assigned to the table itself overrides the
+# inherited value (Lake Formation developer guide, "Assigning LF-Tags to Data Catalog
+# resources"). Tagging the curated database leanops-access=analyst would therefore open every
+# curated table, errors included; the errors table is created by the curated job
+# (schemas/tables.json created_by "jobs") on the first cycle, so Terraform cannot assign it the
+# overriding tag before it exists, and between its creation and that override (or after any
+# re-creation) analysts could read it: fail-open. The fail-safe form, the database tagged
+# closed and the curated job tagging each topic table it creates (lakeformation:AddLFTagsToResource
+# with ASSOCIATE on the tag), belongs to the job's table creation, not to this module. Until
+# then: one grant per listed topic, never the errors table.
+#
 # The data locations (the lake bucket's warehouse prefix) must also be registered with Lake
 # Formation by the account's data lake administrator; that is account-level and outside this stack.
 ################################################################################

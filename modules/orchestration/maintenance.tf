@@ -22,6 +22,7 @@ locals {
       "--LEANOPS_SNAPSHOT_RETENTION_HOURS" = tostring(var.snapshot_retention_hours)
       "--LEANOPS_CYCLE_LOCK_ID"            = local.cycle_lock_id
       "--LEANOPS_LONGEST_JOB_MINUTES"      = tostring(var.job_timeout_minutes)
+      "--LEANOPS_MAINTENANCE_PARALLELISM"  = tostring(var.maintenance_parallelism)
     },
     local.cycle_interval_seconds == null ? {} : { "--LEANOPS_CYCLE_INTERVAL_SECONDS" = tostring(local.cycle_interval_seconds) },
   )

@@ -501,6 +501,17 @@ variable "maintenance_schedule_expression" {
   }
 }
 
+variable "maintenance_parallelism" {
+  description = "How many topics one maintenance run maintains at the same time (LEANOPS_MAINTENANCE_PARALLELISM, 1-8)."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = floor(var.maintenance_parallelism) == var.maintenance_parallelism && var.maintenance_parallelism >= 1 && var.maintenance_parallelism <= 8
+    error_message = "maintenance_parallelism must be a whole number from 1 to 8 (src/leanops/maintenance_plan.py MAX_PARALLELISM)."
+  }
+}
+
 variable "snapshot_retention_hours" {
   description = "Snapshots older than this are expired by maintenance, except those a checkpoint still needs (LEANOPS_SNAPSHOT_RETENTION_HOURS). Must exceed the cycle interval and the Snowflake refresh interval (docs/SNOWFLAKE.md)."
   type        = number

@@ -46,6 +46,9 @@ locals {
     "${local.catalog_prefix}.glue.id=${var.account_id}",
     "spark.sql.defaultCatalog=${var.catalog_name}",
     "spark.sql.session.timeZone=UTC",
+    # Above 8,000 bytecode bytes the JVM does not JIT-compile a method: fall back from whole-stage
+    # codegen before that (leanops.local.deployed.GLUE_SHARED_SPARK_CONF says the measurement).
+    "spark.sql.codegen.hugeMethodLimit=8000",
   ])
 
   # Keys of src/leanops/settings.py (tests/terraform checks they exist there). LEANOPS_TOPICS is

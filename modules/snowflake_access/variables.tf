@@ -65,6 +65,12 @@ variable "warehouse_prefix" {
   }
 }
 
+variable "schemas_dir" {
+  description = "Folder holding tables.json (which curated tables analysts may read). Null means \"<root module>/schemas\"."
+  type        = string
+  default     = null
+}
+
 variable "kms_key_alias_name" {
   description = "Alias (alias/...) of the KMS key of the lake bucket: Snowflake decrypts the data files with it, through S3 only."
   type        = string

@@ -11,6 +11,15 @@ The current snapshot of a table comes from its catalog entry (Glue: the ``metada
 table parameter). Reading the snapshot id out of that metadata file costs one S3 GET, so the
 planner remembers, per topic, the metadata location it last read and the snapshot id found
 there, in the checkpoint table under layer ``planner``; an unchanged location costs no S3 read.
+
+Compaction is not new data. Table maintenance commits ``replace`` snapshots, which hold the same
+rows as their parent (Iceberg table spec, snapshot summary ``operation``: "replace -- Data and
+delete files were added and removed without changing table data; i.e., compaction"). The same
+metadata file lists every snapshot with its parent and operation, so the planner also notes the
+ancestors of the current snapshot reached through ``replace`` snapshots only
+(:attr:`TableState.replaced_from`): a checkpoint among them has nothing new to read, and the topic
+costs no Glue run. This is exact (the operation is required in every snapshot summary of a format
+version 2 table) and free: no request beyond the metadata read the planner already makes.
 """
 
 from __future__ import annotations
@@ -44,21 +53,82 @@ RAW_LOCATION_ATTRIBUTE = "metadata_location"
 STANDARDIZED_LOCATION_ATTRIBUTE = "standardized_metadata_location"
 STANDARDIZED_SNAPSHOT_ATTRIBUTE = "standardized_snapshot_id"
 OBSERVED_AT_ATTRIBUTE = "observed_at"
+STANDARDIZED_REPLACED_ATTRIBUTE = "standardized_replaced_from"
+RAW_REPLACED_ATTRIBUTE = "replaced_from"
 CURRENT_SNAPSHOT_KEY = "current-snapshot-id"
+SNAPSHOTS_KEY = "snapshots"
+SNAPSHOT_ID_KEY = "snapshot-id"
+PARENT_ID_KEY = "parent-snapshot-id"
+SUMMARY_KEY = "summary"
+OPERATION_KEY = "operation"
+REPLACE_OPERATION = "replace"
 NO_SNAPSHOT_IDS = frozenset({None, -1})
 GZIP_SUFFIX = ".gz"
 GLUE_TABLE_MISSING = "EntityNotFoundException"
 TOPIC_SEPARATOR = ","
 GATE_CLOSED = "gate closed"
 INVALID_CONTRACT = "invalid contract"
+UP_TO_DATE = "up to date"
+ONLY_COMPACTED = "up to date: only compaction since the checkpoint"
+
+
+@dataclass(frozen=True)
+class Lineage:
+    """One snapshot of a table's metadata: its id, its parent's, and its operation."""
+
+    snapshot_id: str
+    parent_id: str | None
+    operation: str | None
 
 
 @dataclass(frozen=True)
 class TableState:
-    """Where a table's current metadata is and which snapshot it points to (None: no snapshot)."""
+    """Where a table's current metadata is and which snapshot it points to (None: no snapshot).
+
+    ``replaced_from``: the ancestors of the current snapshot that hold the same rows as it, i.e.
+    reached from it through ``replace`` snapshots only (nearest first; usually empty).
+    """
 
     metadata_location: str
     snapshot_id: str | None
+    replaced_from: tuple[str, ...] = ()
+
+    def nothing_new_after(self, checkpoint: str | None) -> bool:
+        """Return True when a reader at ``checkpoint`` has every row of the current snapshot."""
+        return checkpoint is not None and (checkpoint == self.snapshot_id or checkpoint in self.replaced_from)
+
+
+def replaced_from(current: str, snapshots: Sequence[Lineage]) -> tuple[str, ...]:
+    """Return the ancestors of ``current`` reached through ``replace`` snapshots only, nearest first.
+
+    A snapshot whose operation is ``replace`` holds its parent's rows; the walk stops at the first
+    other operation, or at a parent the metadata no longer lists (expired: its operation unknown,
+    but its id is still one with the same rows).
+    """
+    by_id = {snapshot.snapshot_id: snapshot for snapshot in snapshots}
+    ancestors: list[str] = []
+    snapshot = by_id.get(current)
+    while snapshot is not None and snapshot.operation == REPLACE_OPERATION and snapshot.parent_id:
+        if snapshot.parent_id in ancestors:  # a cycle would be corrupt metadata: stop, stay exact
+            break
+        ancestors.append(snapshot.parent_id)
+        snapshot = by_id.get(snapshot.parent_id)
+    return tuple(ancestors)
+
+
+def _lineage_of_json(metadata: Mapping[str, Any]) -> list[Lineage]:
+    """Read the snapshots of an Iceberg metadata file (the JSON of the table spec)."""
+    lineage = []
+    for snapshot in metadata.get(SNAPSHOTS_KEY) or []:
+        parent = snapshot.get(PARENT_ID_KEY)
+        lineage.append(
+            Lineage(
+                snapshot_id=str(snapshot[SNAPSHOT_ID_KEY]),
+                parent_id=None if parent in NO_SNAPSHOT_IDS else str(parent),
+                operation=(snapshot.get(SUMMARY_KEY) or {}).get(OPERATION_KEY),
+            )
+        )
+    return lineage
 
 
 class TableStateReader(Protocol):
@@ -98,14 +168,15 @@ class GlueTableStateReader:
             raise LeanOpsError(
                 f"Glue table {database}.{table} has no {METADATA_LOCATION_PARAMETER}: not Iceberg"
             )
-        return _current_state(location, cached, lambda: self._snapshot_in(location))
+        return _current_state(location, cached, lambda: self._snapshots_in(location))
 
-    def _snapshot_in(self, metadata_location: str) -> object:
+    def _snapshots_in(self, metadata_location: str) -> tuple[object, list[Lineage]]:
         bucket, key = split_s3_uri(metadata_location)
         body = self._s3.get_object(Bucket=bucket, Key=key.rstrip("/"))["Body"].read()
         if metadata_location.endswith(GZIP_SUFFIX):
             body = gzip.decompress(body)
-        return json.loads(body).get(CURRENT_SNAPSHOT_KEY)
+        metadata = json.loads(body)
+        return metadata.get(CURRENT_SNAPSHOT_KEY), _lineage_of_json(metadata)
 
 
 class CatalogTableStateReader:
@@ -125,15 +196,36 @@ class CatalogTableStateReader:
         if not self._catalog.table_exists(identifier):
             return None
         loaded = self._catalog.load_table(identifier)
-        return _current_state(loaded.metadata_location, cached, lambda: loaded.metadata.current_snapshot_id)
+        return _current_state(loaded.metadata_location, cached, lambda: _catalog_snapshots(loaded.metadata))
 
 
-def _current_state(location: str, cached: TableState | None, snapshot_at: Callable[[], object]) -> TableState:
-    """Return ``cached`` when the metadata has not moved, else the state read with ``snapshot_at``."""
+def _catalog_snapshots(metadata: Any) -> tuple[object, list[Lineage]]:
+    """Read the current snapshot id and the snapshots of a pyiceberg ``TableMetadata``."""
+    lineage = []
+    for snapshot in metadata.snapshots:
+        operation = snapshot.summary.operation if snapshot.summary is not None else None
+        lineage.append(
+            Lineage(
+                snapshot_id=str(snapshot.snapshot_id),
+                parent_id=None
+                if snapshot.parent_snapshot_id in NO_SNAPSHOT_IDS
+                else str(snapshot.parent_snapshot_id),
+                operation=getattr(operation, "value", operation),
+            )
+        )
+    return metadata.current_snapshot_id, lineage
+
+
+def _current_state(
+    location: str, cached: TableState | None, snapshots_at: Callable[[], tuple[object, list[Lineage]]]
+) -> TableState:
+    """Return ``cached`` when the metadata has not moved, else the state read with ``snapshots_at``."""
     if cached is not None and cached.metadata_location == location:
         return cached
-    snapshot_id = snapshot_at()
-    return TableState(location, None if snapshot_id in NO_SNAPSHOT_IDS else str(snapshot_id))
+    snapshot_id, lineage = snapshots_at()
+    if snapshot_id in NO_SNAPSHOT_IDS:
+        return TableState(location, None)
+    return TableState(location, str(snapshot_id), replaced_from(str(snapshot_id), lineage))
 
 
 class TopicCheckpoints:
@@ -152,11 +244,16 @@ class TopicCheckpoints:
         item = self._by_layer.get(REBUILD_KEY)
         return RebuildRequest.from_item(dict(item)) if item else None
 
-    def cached_state(self, location_attribute: str, snapshot_attribute: str) -> TableState | None:
+    def cached_state(
+        self, location_attribute: str, snapshot_attribute: str, replaced_attribute: str
+    ) -> TableState | None:
         """Return a table state the planner remembered, or None."""
         item = self._by_layer.get(PLANNER_LAYER, {})
         location = _text(item, location_attribute)
-        return TableState(location, _text(item, snapshot_attribute)) if location else None
+        if not location:
+            return None
+        replaced = tuple(str(entry["S"]) for entry in item.get(replaced_attribute, {}).get("L", []))
+        return TableState(location, _text(item, snapshot_attribute), replaced)
 
 
 def _text(item: Mapping[str, Any], attribute: str) -> str | None:
@@ -231,14 +328,17 @@ class CyclePlanner:
                 work=False, reason=f"{GATE_CLOSED}: no contract at {self._contracts.uri_of(topic)}"
             )
         checkpoints = self._checkpoints(topic)
-        raw_cached = checkpoints.cached_state(RAW_LOCATION_ATTRIBUTE, SNAPSHOT_ATTRIBUTE)
+        raw_cached = checkpoints.cached_state(
+            RAW_LOCATION_ATTRIBUTE, SNAPSHOT_ATTRIBUTE, RAW_REPLACED_ATTRIBUTE
+        )
         standardized_cached = checkpoints.cached_state(
-            STANDARDIZED_LOCATION_ATTRIBUTE, STANDARDIZED_SNAPSHOT_ATTRIBUTE
+            STANDARDIZED_LOCATION_ATTRIBUTE, STANDARDIZED_SNAPSHOT_ATTRIBUTE, STANDARDIZED_REPLACED_ATTRIBUTE
         )
         raw = self._read_state(definitions.RAW, topic, raw_cached)
         if raw is None or raw.snapshot_id is None:
             return TopicPlan(work=False, reason="no data: RAW table absent or empty")
-        if raw.snapshot_id != checkpoints.snapshot(definitions.STANDARDIZED):
+        raw_checkpoint = checkpoints.snapshot(definitions.STANDARDIZED)
+        if not raw.nothing_new_after(raw_checkpoint):
             self._remember(topic, (raw_cached, standardized_cached), (raw, standardized_cached))
             return TopicPlan(work=True, reason=f"new RAW snapshot {raw.snapshot_id}")
         standardized = self._read_state(definitions.STANDARDIZED, topic, standardized_cached)
@@ -246,14 +346,21 @@ class CyclePlanner:
         rebuild = checkpoints.rebuild()
         if rebuild is not None:
             return TopicPlan(work=True, reason=f"rebuild of curated {rebuild.describe()}")
-        if standardized is not None and standardized.snapshot_id not in (
-            None,
-            checkpoints.snapshot(definitions.CURATED),
+        curated_checkpoint = checkpoints.snapshot(definitions.CURATED)
+        if (
+            standardized is not None
+            and standardized.snapshot_id is not None
+            and not standardized.nothing_new_after(curated_checkpoint)
         ):
             return TopicPlan(
                 work=True, reason=f"curated behind standardized snapshot {standardized.snapshot_id}"
             )
-        return TopicPlan(work=False, reason="up to date")
+        compacted = raw_checkpoint != raw.snapshot_id or (
+            standardized is not None
+            and standardized.snapshot_id is not None
+            and curated_checkpoint != standardized.snapshot_id
+        )
+        return TopicPlan(work=False, reason=ONLY_COMPACTED if compacted else UP_TO_DATE)
 
     def _checkpoints(self, topic: str) -> TopicCheckpoints:
         response = self._dynamodb.query(
@@ -286,10 +393,14 @@ class CyclePlanner:
         }
         if raw.snapshot_id is not None:
             item[SNAPSHOT_ATTRIBUTE] = {"S": raw.snapshot_id}
+        if raw.replaced_from:
+            item[RAW_REPLACED_ATTRIBUTE] = _id_list(raw.replaced_from)
         if standardized is not None:
             item[STANDARDIZED_LOCATION_ATTRIBUTE] = {"S": standardized.metadata_location}
             if standardized.snapshot_id is not None:
                 item[STANDARDIZED_SNAPSHOT_ATTRIBUTE] = {"S": standardized.snapshot_id}
+            if standardized.replaced_from:
+                item[STANDARDIZED_REPLACED_ATTRIBUTE] = _id_list(standardized.replaced_from)
         self._dynamodb.put_item(TableName=self._checkpoint_table, Item=item)
 
     def plan(self, shards: Mapping[str, Sequence[str]], clock: Callable[[], float] = time.time) -> CyclePlan:
@@ -319,6 +430,11 @@ class CyclePlanner:
             "planned %d shard(s): %d topic(s) with work, %d skipped", len(planned), len(work), len(skipped)
         )
         return CyclePlan(shards=planned, skipped=skipped, work=work, planned_at=int(clock()))
+
+
+def _id_list(ids: Sequence[str]) -> dict[str, Any]:
+    """Return snapshot ids as a DynamoDB list of strings (in order, nearest ancestor first)."""
+    return {"L": [{"S": snapshot_id} for snapshot_id in ids]}
 
 
 def parse_shards(event: Mapping[str, Any]) -> dict[str, list[str]]:

@@ -30,4 +30,5 @@ fi
 
 export LEANOPS_HOME="${LEANOPS_HOME:-${repo_root}/.leanops}"
 export PYTHONPATH="${repo_root}/src${PYTHONPATH:+:${PYTHONPATH}}"
+export LEANOPS_PROG="production_emulation.sh"
 exec "${python}" -m leanops.cli "$@"

@@ -40,11 +40,18 @@ def test_a_daily_schedule_starts_the_maintenance_job_with_the_retention(plans: d
     assert request["Arguments"][f"--{maintenance_plan.RETENTION_HOURS}"] == "24"
     assert request["Arguments"][f"--{maintenance_plan.CYCLE_INTERVAL_SECONDS}"] == "900"
     assert request["Arguments"][f"--{maintenance_plan.CYCLE_LOCK_ID}"].startswith("cycle#")
+    assert request["Arguments"][f"--{maintenance_plan.PARALLELISM}"] == str(
+        maintenance_plan.DEFAULT_PARALLELISM
+    )
     # AND the job accepts the settings the schedule gives it (retention vs cycle and refresh)
     given = {**dict.fromkeys((settings.CHECKPOINT_TABLE, settings.LOCK_TABLE), "t")}
     given.update({key.removeprefix("--"): value for key, value in request["Arguments"].items()})
     assert (
         maintenance_plan.MaintenanceSettings.from_mapping(given).policy.retention.total_seconds() == 24 * 3600
+    )
+    assert (
+        maintenance_plan.MaintenanceSettings.from_mapping(given).parallelism
+        == maintenance_plan.DEFAULT_PARALLELISM
     )
 
 

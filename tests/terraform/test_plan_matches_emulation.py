@@ -21,10 +21,12 @@ from typing import Any
 import pytest
 from tf_harness import REPO_ROOT, planned_resources
 
-from leanops import definitions, settings
+from leanops import definitions, maintenance_plan, settings
 from leanops.local import deployed
 from leanops.local.config import ResourceNames, TopicSettings
 from leanops.local.cycle import job_arguments
+from leanops.local.delivery import CONCURRENT_BATCHES
+from leanops.local.maintenance import maintenance_arguments
 from leanops.local.spark import spark_conf
 
 PER_RUN_ARGUMENTS = {f"--{settings.TOPICS}", f"--{settings.RUN_ID}"}
@@ -116,6 +118,12 @@ def _ingestion_differences(plan: dict[str, Any]) -> list[str]:
     for address, mapping in _after(plan, "aws_lambda_event_source_mapping").items():
         topic = re.search(r'\["(\w+)"\]', address).group(1)  # type: ignore[union-attr]
         if ".dlq[" in address:
+            concurrency = mapping["scaling_config"][0]["maximum_concurrency"]
+            if concurrency != deployed.DLQ_ARCHIVER_MAXIMUM_CONCURRENCY:
+                found.append(
+                    f"{address}: planned maximum_concurrency {concurrency},"
+                    f" locally {deployed.DLQ_ARCHIVER_MAXIMUM_CONCURRENCY}"
+                )
             continue
         local = _topic_settings(plan, topic)
         overrides = plan["variables"]["topics"]["value"][topic]
@@ -130,6 +138,11 @@ def _ingestion_differences(plan: dict[str, Any]) -> list[str]:
         wanted = (local.batch_size, expected_window, deployed.ESM_FUNCTION_RESPONSE_TYPES)
         if observed != wanted:
             found.append(f"{address}: planned {observed}, locally {wanted}")
+        # Locally a topic queue keeps CONCURRENT_BATCHES in flight, AWS's starting pollers: a
+        # topic's maximum_concurrency below that would make AWS slower than the emulation.
+        cap = next((c["maximum_concurrency"] for c in mapping.get("scaling_config") or []), None)
+        if cap is not None and cap < CONCURRENT_BATCHES:
+            found.append(f"{address}: planned maximum_concurrency {cap}, locally {CONCURRENT_BATCHES}")
     for address, queue in _after(plan, "aws_sqs_queue").items():
         topic = re.search(r'\["(\w+)"\]', address).group(1)  # type: ignore[union-attr]
         local = _topic_settings(plan, topic)
@@ -179,9 +192,40 @@ def _ingestion_differences(plan: dict[str, Any]) -> list[str]:
     return found
 
 
+def _maintenance_arguments_deployed(plan: dict[str, Any]) -> dict[str, str]:
+    """The maintenance job's settings in AWS: its default arguments, then what the schedule adds."""
+    deployed_arguments: dict[str, str] = {}
+    for address, job in _after(plan, "aws_glue_job").items():
+        if address.endswith("aws_glue_job.maintenance[0]"):
+            deployed_arguments.update(job["default_arguments"])
+    for address, schedule in _after(plan, "aws_scheduler_schedule").items():
+        if address.endswith("aws_scheduler_schedule.maintenance[0]"):
+            deployed_arguments.update(json.loads(schedule["target"][0]["input"])["Arguments"])
+    keys = {f"--{key}" for key in maintenance_plan.SETTING_KEYS} - PER_RUN_ARGUMENTS
+    return {key: value for key, value in deployed_arguments.items() if key in keys}
+
+
+def _maintenance_differences(plan: dict[str, Any]) -> list[str]:
+    # The maintenance job reads maintenance_plan.SETTING_KEYS only: the state tables and lock TTL
+    # from its default arguments, retention, parallelism, cycle lock ... from its daily schedule.
+    argv = maintenance_arguments(_local_names(plan), ["orders"], "run-1")
+    local_arguments = dict(zip(argv[::2], argv[1::2], strict=True))
+    planned = _maintenance_arguments_deployed(plan)
+    found = [
+        f"maintenance {key}={value}: locally {local_arguments.get(key)!r}"
+        for key, value in planned.items()
+        if local_arguments.get(key) != value
+    ]
+    found += [
+        f"maintenance: the local job gets {key}, the deployed one does not"
+        for key in sorted(set(local_arguments) - PER_RUN_ARGUMENTS - set(planned))
+    ]
+    return found
+
+
 def differences(plan: dict[str, Any], home: Path) -> list[str]:
     """Every setting where the local runner differs from the plan."""
-    return _glue_differences(plan, home) + _ingestion_differences(plan)
+    return _glue_differences(plan, home) + _ingestion_differences(plan) + _maintenance_differences(plan)
 
 
 def test_the_local_runner_uses_what_dev_deploys(plans: dict[str, Any], tmp_path: Path) -> None:
@@ -217,6 +261,51 @@ def test_a_queue_setting_changed_in_terraform_alone_is_a_difference(
     queue = next(c for c in planned_resources(plan) if c["address"].endswith('aws_sqs_queue.this["orders"]'))
     queue["change"]["after"]["message_retention_seconds"] = 60
     assert [line for line in differences(plan, tmp_path) if "orders" in line]
+
+
+@pytest.mark.parametrize(
+    ("address", "scaling_config"),
+    [
+        ('aws_lambda_event_source_mapping.dlq["orders"]', [{"maximum_concurrency": 10}]),
+        ('aws_lambda_event_source_mapping.this["orders"]', [{"maximum_concurrency": 2}]),
+    ],
+)
+def test_a_mapping_concurrency_changed_in_terraform_alone_is_a_difference(
+    plans: dict[str, Any], address: str, scaling_config: list[dict[str, int]]
+) -> None:
+    # GIVEN the dev plan WHEN a DLQ mapping's cap changes, or a topic mapping gets one below the
+    # five batches the local poller keeps in flight
+    plan = copy.deepcopy(plans["dev"])
+    mapping = next(c for c in planned_resources(plan) if c["address"].endswith(address))
+    mapping["change"]["after"]["scaling_config"] = scaling_config
+    # THEN the emulation differs on that mapping's concurrency
+    found = _ingestion_differences(plan)
+    assert len(found) == 1 and address in found[0] and "maximum_concurrency" in found[0], found
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        (maintenance_plan.PARALLELISM, "4"),
+        (maintenance_plan.RETENTION_HOURS, "48"),
+    ],
+)
+def test_a_maintenance_setting_changed_in_terraform_alone_is_a_difference(
+    plans: dict[str, Any], key: str, value: str
+) -> None:
+    # GIVEN the dev plan, WHEN its maintenance schedule starts the job with another setting
+    plan = copy.deepcopy(plans["dev"])
+    schedule = next(
+        c for c in planned_resources(plan) if c["address"].endswith("aws_scheduler_schedule.maintenance[0]")
+    )
+    target = schedule["change"]["after"]["target"][0]
+    request = json.loads(target["input"])
+    request["Arguments"][f"--{key}"] = value
+    target["input"] = json.dumps(request)
+    # THEN the local maintenance run differs, on that setting alone
+    found = _maintenance_differences(plan)
+    assert len(found) == 1 and found[0].startswith(f"maintenance --{key}={value}: locally "), found
+    assert _maintenance_differences(plans["dev"]) == []
 
 
 def test_the_state_machine_the_tests_run_takes_the_inputs_terraform_gives_it() -> None:

@@ -30,8 +30,8 @@ def test_staging_s_snowflake_role_reads_curated_only(plans: dict[str, Any]) -> N
         "EXAMPLE_STORAGE_EXTERNAL_ID",
     ]
     statements = {s["Sid"]: s for s in json.loads(policy["policy"])["Statement"]}
-    actions = {action for s in statements.values() for action in s["Action"]}
-    assert actions == {
+    allowed = {action for s in statements.values() if s["Effect"] == "Allow" for action in s["Action"]}
+    assert allowed == {
         "glue:GetDatabase",
         "glue:GetTable",
         "glue:GetTables",
@@ -46,4 +46,23 @@ def test_staging_s_snowflake_role_reads_curated_only(plans: dict[str, Any]) -> N
     assert all(
         r.split(":")[-1].split("/")[1] == "iceberg_curated_db"
         for r in statements["GlueCatalogCuratedTables"]["Resource"][1:]
+    )
+
+
+def test_staging_s_snowflake_role_cannot_read_the_curated_errors_table(plans: dict[str, Any]) -> None:
+    # GIVEN staging's Snowflake role, which may read the curated database
+    policy = _after(plans["staging"], POLICY)
+    assert policy is not None
+    statements = {s["Sid"]: s for s in json.loads(policy["policy"])["Statement"]}
+    # THEN curated errors (the values as received, before pii masking) is denied explicitly,
+    # in the catalog and in S3, as for the Athena analysts (schemas/tables.json analyst_access)
+    tables, files = statements["DenyErrorTables"], statements["DenyErrorTableFiles"]
+    assert tables["Effect"] == files["Effect"] == "Deny"
+    assert [r.split(":")[-1] for r in tables["Resource"]] == ["table/iceberg_curated_db/errors"]
+    (objects,) = files["Resource"]
+    assert objects.endswith("/warehouse/iceberg_curated_db.db/errors/*")
+    assert set(files["Action"]) == {"s3:GetObject", "s3:GetObjectVersion"}
+    # AND every catalog read of the table is denied, as in the Athena analyst policy
+    assert {"glue:GetTable", "glue:GetTables", "glue:GetTableVersions", "glue:GetPartitions"} <= set(
+        tables["Action"]
     )

@@ -26,13 +26,16 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 POWERTOOLS_LOG_LEVEL = "POWERTOOLS_LOG_LEVEL"
+PROG = "leanops"
+PROG_ENV = "LEANOPS_PROG"  # the name usage and errors show
 PACKAGE_LOGGER = "leanops"
 NOISY_LOGGERS = ("py4j", "werkzeug", "botocore", "urllib3", "pyiceberg")
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="production_emulation.sh",
+        # tests/e2e/production_emulation.sh names itself; `leanops` and `python -m leanops.cli` are leanops
+        prog=os.environ.get(PROG_ENV, PROG),
         description="Lean-Ops operator CLI: the local emulation, or a deployed stack with --target aws",
         epilog="State: $LEANOPS_HOME (default ./.leanops). Logs on stderr, results on stdout.",
     )

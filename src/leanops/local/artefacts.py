@@ -23,6 +23,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -175,9 +176,10 @@ def _prepared(target: Path) -> Iterator[Path | None]:
     if target.is_dir():
         yield None
         return
-    staging = target.with_name(f"{target.name}.partial-{os.getpid()}")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+    # A fresh folder per call: two threads of one process (or two processes) building the same
+    # artefact each stage their own copy; the first rename publishes, the other is dropped.
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f"{target.name}.partial-", dir=target.parent))
     try:
         yield staging
         try:

@@ -9,7 +9,8 @@ bar on a terminal, a line every ~10 s otherwise (leanops.local.progress).
 
 Like the mapping, it keeps several batches in flight: "When messages are available, Lambda
 starts processing five batches at a time with five concurrent invocations of your function"
-(AWS Lambda Developer Guide, "Configuring scaling behavior for SQS event source mappings").
+(AWS Lambda Developer Guide, "Configuring scaling behavior for SQS event source mappings"); a
+DLQ's mapping is capped by its scaling_config (leanops.local.deployed.DLQ_ARCHIVER_MAXIMUM_CONCURRENCY).
 Each invocation runs in its own execution environment (leanops.local.workers.LambdaFunction
 keeps one per concurrent invocation). The SQS calls stay in the calling thread, in a fixed
 order (receive to fill, then settle the oldest batch, receive again), so moto's queue is never

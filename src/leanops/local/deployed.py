@@ -22,6 +22,9 @@ ESM_BATCH_SIZE: Final = 10
 # Locally every message already waits when the poller runs: batches fill without waiting.
 ESM_BATCHING_WINDOW_SECONDS: Final = 5
 ESM_FUNCTION_RESPONSE_TYPES: Final = ("ReportBatchItemFailures",)
+# The DLQ mappings of dlq_archiver (aws_lambda_event_source_mapping.dlq): scaling_config
+# maximum_concurrency, the batches of one DLQ in flight at once (the local DLQ drain keeps as many).
+DLQ_ARCHIVER_MAXIMUM_CONCURRENCY: Final = 2
 
 # The HMAC KMS keys (modules/storage): aws_kms_key.replay signs DLQ replays, aws_kms_key.pii
 # derives the key of contract fields with pii "hash" (the same spec and usage).
@@ -46,6 +49,13 @@ FIREHOSE_TRANSFORM_BUFFER_INTERVAL_SECONDS: Final = 60
 
 # Glue jobs (modules/processing: default_arguments).
 GLUE_LOCK_TTL_SECONDS: Final = 3600
+# Table maintenance (modules/orchestration maintenance.tf: the arguments the daily schedule starts
+# the maintenance job with; root variables snapshot_retention_hours, maintenance_parallelism).
+MAINTENANCE_SNAPSHOT_RETENTION_HOURS: Final = 24
+MAINTENANCE_PARALLELISM: Final = 1
+# dev's glue_timeout_minutes (the job's longest run) and its schedule_expression, rate(15 minutes).
+MAINTENANCE_LONGEST_JOB_MINUTES: Final = 30
+MAINTENANCE_CYCLE_INTERVAL_SECONDS: Final = 15 * 60
 # The drift log's vanish window (drift_vanish_days -> --LEANOPS_DRIFT_VANISH_DAYS).
 GLUE_DRIFT_VANISH_DAYS: Final = 7
 GLUE_DATALAKE_FORMATS: Final = "iceberg"
@@ -54,6 +64,13 @@ GLUE_BUNDLE_NAME: Final = "leanops.zip"
 GLUE_SHARED_SPARK_CONF: Final = {
     "spark.sql.extensions": "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions",
     "spark.sql.session.timeZone": "UTC",
+    # Whole-stage code generation falls back to interpreted operators for a method above this many
+    # bytecode bytes. The JVM does not JIT-compile a method above 8,000 bytes
+    # (-XX:+DontCompileHugeMethods), so the contract checks of a wide topic, generated as one huge
+    # method, would otherwise run interpreted: curated took 9.8 s at 100k events with Spark's
+    # default of 65,535, and 6.8 s with this limit (benchmarks/bench_pipeline.py, same machine).
+    # Spark's configuration docs (spark.sql.codegen.hugeMethodLimit) advise 8000 on HotSpot.
+    "spark.sql.codegen.hugeMethodLimit": "8000",
 }
 # Catalog settings that differ by design: key suffix (after spark.sql.catalog.<name>) ->
 # (AWS value or prefix, local value or prefix, why).

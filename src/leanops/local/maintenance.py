@@ -46,6 +46,11 @@ def maintenance_arguments(
         settings.LOCK_TTL_SECONDS: str(deployed.GLUE_LOCK_TTL_SECONDS),
         settings.RUN_ID: run_id,
         maintenance_plan.CYCLE_LOCK_ID: cycle_lock_id(names.state_machine),
+        # What the daily schedule passes in AWS (tests/terraform/test_plan_matches_emulation.py).
+        maintenance_plan.RETENTION_HOURS: str(deployed.MAINTENANCE_SNAPSHOT_RETENTION_HOURS),
+        maintenance_plan.LONGEST_JOB_MINUTES: str(deployed.MAINTENANCE_LONGEST_JOB_MINUTES),
+        maintenance_plan.PARALLELISM: str(deployed.MAINTENANCE_PARALLELISM),
+        maintenance_plan.CYCLE_INTERVAL_SECONDS: str(deployed.MAINTENANCE_CYCLE_INTERVAL_SECONDS),
         **dict(overrides or {}),
     }
     return [part for key, value in values.items() for part in (f"--{key}", value)]

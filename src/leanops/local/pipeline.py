@@ -21,6 +21,7 @@ from botocore.exceptions import ClientError
 
 from leanops import definitions, faults
 from leanops.adapters.checkpoints import LAYER_KEY, TOPIC_KEY
+from leanops.local import deployed
 from leanops.local.aws import SERVICES, LocalAws, patched_environ
 from leanops.local.catalog import local_catalog, prepare_catalog
 from leanops.local.config import (
@@ -36,7 +37,7 @@ from leanops.local.config import (
     repo_contract_files,
 )
 from leanops.local.cycle import CycleReport, run_cycle
-from leanops.local.delivery import PollReport, QueuePoller
+from leanops.local.delivery import CONCURRENT_BATCHES, PollReport, QueuePoller
 from leanops.local.firehose import FirehoseStreams, FlushReport
 from leanops.local.firehose_endpoint import ENDPOINT_ENV as FIREHOSE_ENDPOINT_ENV
 from leanops.local.firehose_endpoint import FirehoseEndpoint
@@ -281,6 +282,10 @@ class LocalPipeline:
     def _drain(self, function: str, queue_names: dict[str, str], report: RunReport) -> None:
         handler = self.lambda_function(function)
         topics = self.topics()
+        # a DLQ mapping's scaling_config caps its batches in flight (modules/ingestion)
+        concurrency = (
+            deployed.DLQ_ARCHIVER_MAXIMUM_CONCURRENCY if function == DLQ_ARCHIVER else CONCURRENT_BATCHES
+        )
         for queue_name, topic in queue_names.items():
             queue_url = self.clients["sqs"].get_queue_url(QueueName=queue_name)["QueueUrl"]
             poller = QueuePoller(
@@ -289,6 +294,7 @@ class LocalPipeline:
                 self.names.queue_arn(queue_name),
                 topics[topic],
                 f"{self.names.prefix}-{function}",
+                concurrency,
             )
             poll = poller.drain(handler)
             if poll.invocations:

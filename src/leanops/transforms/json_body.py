@@ -42,6 +42,12 @@ JSON_TRUE = "true"
 JSON_FALSE = "false"
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# What can put a UTF-16 surrogate (U+D800..U+DFFF) into a decoded string: its JSON escape
+# (\uD8xx..\uDFxx, hex digits in any case) or the character itself in the text.
+_MAYBE_SURROGATE = re.compile("\\\\u[dD][89a-fA-F]|[\ud800-\udfff]")
+# JSON text of a string, non-ASCII kept (what json.dumps(ensure_ascii=False) gives, without
+# building an encoder per call).
+_json_string = json.encoder.encode_basestring  # type: ignore[attr-defined]
 _JSON_WHITESPACE = re.compile(r"[ \t\n\r]*")  # what RFC 8259 (and json.loads) allow around values
 _PREVIEW_LENGTH = 40
 _PATH_KEY_CACHE_SIZE = 65_536
@@ -76,13 +82,6 @@ class _ObjectWithDuplicateKeys(dict[str, Any]):
     """A decoded JSON object in which some keys appeared more than once (reported with its path)."""
 
     duplicate_keys: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class _Leaf:
-    path: tuple[str, ...]
-    text: str | None
-    json_type: str
 
 
 def _object_from_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -143,7 +142,9 @@ def json_type(value: Any) -> str:
     return JSON_OBJECT
 
 
-def _check_text(text: str, role: str, path: Sequence[PathPart]) -> str:
+def _check_text(text: str, role: str, path: Sequence[PathPart], strict: bool) -> str:
+    if not strict:
+        return text
     match = _LONE_SURROGATE.search(text)
     if match is not None:
         code = f"\\u{ord(match.group()):04x}"
@@ -152,18 +153,19 @@ def _check_text(text: str, role: str, path: Sequence[PathPart]) -> str:
     return text
 
 
-def _check_object(obj: dict[str, Any], path: Sequence[PathPart]) -> None:
-    if isinstance(obj, _ObjectWithDuplicateKeys):
+def _check_object(obj: dict[str, Any], path: Sequence[PathPart], strict: bool) -> None:
+    if type(obj) is _ObjectWithDuplicateKeys:
         keys = ", ".join(repr(_preview(key)) for key in obj.duplicate_keys)
         raise BodyParseError(f"duplicate key {keys} in the object at {_where(path)}")
-    for key in obj:
-        _check_text(key, "key", path)
+    if strict:
+        for key in obj:
+            _check_text(key, "key", path, strict)
 
 
-def _serialize(value: Any, path: tuple[PathPart, ...]) -> str:
+def _serialize(value: Any, path: tuple[PathPart, ...], strict: bool) -> str:
     """Return compact JSON text of a decoded value, numbers as their literal text."""
     if isinstance(value, str):
-        return json.dumps(_check_text(value, "string", path), ensure_ascii=False)
+        return _json_string(_check_text(value, "string", path, strict))
     if isinstance(value, bool):
         return JSON_TRUE if value else JSON_FALSE
     if isinstance(value, JsonNumber):
@@ -171,35 +173,46 @@ def _serialize(value: Any, path: tuple[PathPart, ...]) -> str:
     if value is None:
         return JSON_NULL
     if isinstance(value, list):
-        return "[" + ",".join(_serialize(item, (*path, index)) for index, item in enumerate(value)) + "]"
-    _check_object(value, path)
-    members = (
-        f"{json.dumps(key, ensure_ascii=False)}:{_serialize(item, (*path, key))}"
-        for key, item in value.items()
-    )
+        return (
+            "[" + ",".join(_serialize(item, (*path, index), strict) for index, item in enumerate(value)) + "]"
+        )
+    _check_object(value, path, strict)
+    members = (f"{_json_string(key)}:{_serialize(item, (*path, key), strict)}" for key, item in value.items())
     return "{" + ",".join(members) + "}"
 
 
-def _leaf_text(value: Any, path: tuple[str, ...]) -> str | None:
-    if isinstance(value, str):
-        return _check_text(value, "string", path)
-    if isinstance(value, bool):
-        return JSON_TRUE if value else JSON_FALSE
-    if isinstance(value, JsonNumber):
-        return value.literal
-    if value is None:
-        return None
-    return _serialize(value, path)
-
-
-def _flatten_object(obj: dict[str, Any], path: tuple[str, ...], max_depth: int, leaves: list[_Leaf]) -> None:
-    _check_object(obj, path)
+def _flatten_object(
+    obj: dict[str, Any],
+    path: tuple[str, ...],
+    max_depth: int,
+    flat: tuple[dict[str, str | None], dict[str, str]],
+    strict: bool,
+) -> None:
+    """Add every leaf of ``obj`` to ``flat`` (key path -> value text, key path -> JSON type)."""
+    _check_object(obj, path, strict)
+    values, types = flat
     for key, value in obj.items():
         child = (*path, key)
-        if isinstance(value, dict) and value and len(child) < max_depth:
-            _flatten_object(value, child, max_depth, leaves)
-        else:
-            leaves.append(_Leaf(child, _leaf_text(value, child), json_type(value)))
+        kind = type(value)
+        text: str | None
+        if kind is str:
+            text, json_kind = _check_text(value, "string", child, strict), JSON_STRING
+        elif kind is JsonNumber:
+            text, json_kind = value.literal, JSON_NUMBER
+        elif value is None:
+            text, json_kind = None, JSON_NULL
+        elif kind is bool:
+            text, json_kind = (JSON_TRUE if value else JSON_FALSE), JSON_BOOLEAN
+        elif kind is list:
+            text, json_kind = _serialize(value, child, strict), JSON_ARRAY
+        elif value and len(child) < max_depth:
+            _flatten_object(value, child, max_depth, flat, strict)
+            continue
+        else:  # an empty object, or one at the flattening depth: kept whole
+            text, json_kind = _serialize(value, child, strict), JSON_OBJECT
+        path_key = _key_for(child)
+        values[path_key] = text
+        types[path_key] = json_kind
 
 
 def _skip_whitespace(text: str, position: int) -> int:
@@ -229,17 +242,6 @@ def _decode_object(text: str | None) -> dict[str, Any]:
     return document
 
 
-def _values_of(leaves: list[_Leaf], max_fields: int) -> ParsedBody:
-    if len(leaves) > max_fields:
-        raise BodyParseError(
-            f"body has {len(leaves)} fields, more than the limit of {max_fields} ({MAX_FIELDS_PER_MESSAGE})"
-        )
-    keys = [_key_for(leaf.path) for leaf in leaves]
-    values = {key: leaf.text for key, leaf in zip(keys, leaves, strict=True)}
-    types = {key: leaf.json_type for key, leaf in zip(keys, leaves, strict=True)}
-    return ParsedBody(values=values, types=types, error=None)
-
-
 def parse_body(text: str | None, max_fields: int, max_depth: int) -> ParsedBody:
     """Parse one message body into flat column values and their JSON types.
 
@@ -254,9 +256,16 @@ def parse_body(text: str | None, max_fields: int, max_depth: int) -> ParsedBody:
         the body was rejected.
     """
     try:
-        leaves: list[_Leaf] = []
-        _flatten_object(_decode_object(text), (), max_depth, leaves)
-        return _values_of(leaves, max_fields)
+        document = _decode_object(text)
+        # A body without a surrogate (escaped or not) cannot decode to one: skip the per-string check.
+        strict = text is not None and _MAYBE_SURROGATE.search(text) is not None
+        values: dict[str, str | None] = {}
+        types: dict[str, str] = {}
+        _flatten_object(document, (), max_depth, (values, types), strict)
+        if len(values) > max_fields:  # distinct key paths have distinct keys (naming.path_key)
+            allowed = f"the limit of {max_fields} ({MAX_FIELDS_PER_MESSAGE})"
+            raise BodyParseError(f"body has {len(values)} fields, more than {allowed}")
+        return ParsedBody(values=values, types=types, error=None)
     except BodyParseError as exc:
         return ParsedBody(values={}, types={}, error=exc.reason)
     except RecursionError:

@@ -18,7 +18,7 @@ from pyspark.sql import types as T
 
 from leanops import definitions
 from leanops.transforms.drift import TYPE_SEPARATOR
-from leanops.transforms.json_body import JSON_NULL, parse_body
+from leanops.transforms.json_body import JSON_NULL, ParsedBody, parse_body
 
 MESSAGE_ID = "message_id"
 TOPIC_NAME = "topic_name"
@@ -86,19 +86,44 @@ def table_select(kind: str, values: Mapping[str, Column]) -> list[Column]:
     ]
 
 
+def _parsed_arrays(parsed: list[ParsedBody]) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """Return the body, body_types and parse_error Arrow columns of parsed bodies.
+
+    Both maps are built from flat key / value arrays and one offsets array (a body's values and
+    types have the same keys, in the same order): converting a Python list of pairs per row with
+    ``pa.array`` took as long as the parse itself.
+    """
+    offsets, failed = [0], []
+    keys: list[str] = []
+    values: list[str | None] = []
+    types: list[str | None] = []
+    for body in parsed:
+        if body.error is None:
+            keys += body.values.keys()
+            values += body.values.values()
+            types += body.types.values()
+        offsets.append(len(keys))
+        failed.append(body.error is not None)
+    offsets_array = pa.array(offsets, type=pa.int32())
+    keys_array = pa.array(keys, type=pa.string())
+    mask = pa.array(failed, type=pa.bool_())
+
+    def as_map(items: list[str | None]) -> pa.Array:
+        return pa.MapArray.from_arrays(
+            offsets_array, keys_array, pa.array(items, type=pa.string()), mask=mask
+        )
+
+    return as_map(values), as_map(types), pa.array([body.error for body in parsed], type=pa.string())
+
+
 def _parse_batches(
     batches: Iterator[pa.RecordBatch], max_fields: int, max_depth: int
 ) -> Iterator[pa.RecordBatch]:
     """Append body, body_types and parse_error to every Arrow batch (runs on the executors)."""
     for batch in batches:
         parsed = [parse_body(text, max_fields, max_depth) for text in batch.column(PAYLOAD).to_pylist()]
-        body = pa.array([None if p.error else list(p.values.items()) for p in parsed], type=_ARROW_STRING_MAP)
-        body_types = pa.array(
-            [None if p.error else list(p.types.items()) for p in parsed], type=_ARROW_STRING_MAP
-        )
-        errors = pa.array([p.error for p in parsed], type=pa.string())
         yield pa.RecordBatch.from_arrays(
-            [*batch.columns, body, body_types, errors],
+            [*batch.columns, *_parsed_arrays(parsed)],
             names=[*batch.schema.names, *PARSED_COLUMNS],
         )
 

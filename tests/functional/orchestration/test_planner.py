@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,11 +55,33 @@ class Lake:
         )
         self.s3.put_object(Bucket=CONTRACTS_BUCKET, Key=f"contracts/{topic}.json", Body=body.encode())
 
-    def commit(self, kind: str, topic: str, version: int, snapshot_id: int | None) -> str:
-        """Write an Iceberg metadata file and point the Glue table at it (what a commit does)."""
+    def commit(
+        self,
+        kind: str,
+        topic: str,
+        version: int,
+        snapshot_id: int | None,
+        lineage: Sequence[tuple[int, int | None, str]] = (),
+    ) -> str:
+        """Write an Iceberg metadata file and point the Glue table at it (what a commit does).
+
+        ``lineage``: the snapshots the file lists, as (id, parent id, operation).
+        """
         table = definitions.table(kind)
         key = f"{table.database}/{topic}/metadata/{version:05d}-meta.metadata.json"
-        metadata = {"format-version": 2, CURRENT_SNAPSHOT: -1 if snapshot_id is None else snapshot_id}
+        metadata: dict[str, Any] = {
+            "format-version": 2,
+            CURRENT_SNAPSHOT: -1 if snapshot_id is None else snapshot_id,
+        }
+        if lineage:
+            metadata["snapshots"] = [
+                {
+                    "snapshot-id": snapshot,
+                    **({"parent-snapshot-id": parent} if parent is not None else {}),
+                    "summary": {"operation": operation},
+                }
+                for snapshot, parent, operation in lineage
+            ]
         self.s3.put_object(Bucket=WAREHOUSE_BUCKET, Key=key, Body=json.dumps(metadata).encode())
         location = f"s3://{WAREHOUSE_BUCKET}/{key}"
         table_input = {"Name": topic, "Parameters": {"metadata_location": location, "table_type": "ICEBERG"}}
@@ -332,3 +354,89 @@ def test_a_pending_rebuild_is_work_when_every_layer_is_up_to_date(lake: Lake) ->
     assert plan["shards"] == [{"name": "shard-0", "topics": "orders"}]
     assert plan["work"]["orders"].startswith("rebuild of curated requested by schema --rebuild")
     assert len(queries) == 1
+
+
+# A RAW table as Firehose and maintenance leave it: appends 11, 12, then a compaction 13 (replace).
+COMPACTED_RAW = ((11, None, "append"), (12, 11, "append"), (13, 12, "replace"))
+
+
+def test_a_compaction_after_the_checkpoint_is_not_new_data(lake: Lake) -> None:
+    # GIVEN standardized checkpointed at 12, then maintenance compacted RAW (13: replace only)
+    lake.open_gate("orders")
+    lake.commit(definitions.RAW, "orders", 3, 13, COMPACTED_RAW)
+    lake.checkpoint("orders", definitions.STANDARDIZED, 12)
+    # WHEN planning
+    plan = lake.planner().plan({"shard-0": ["orders"]})
+    # THEN no run is started, and the reason says why
+    assert plan["shards"] == []
+    assert plan["skipped"] == {"orders": "up to date: only compaction since the checkpoint"}
+
+
+def test_a_compaction_stays_no_work_on_the_next_cycles_from_the_planner_record(lake: Lake) -> None:
+    # GIVEN the compacted topic planned once
+    lake.open_gate("orders")
+    lake.commit(definitions.RAW, "orders", 3, 13, COMPACTED_RAW)
+    lake.checkpoint("orders", definitions.STANDARDIZED, 12)
+    lake.planner().plan({"shard-0": ["orders"]})
+    metadata_reads = count_calls(lake.s3, "GetObject")
+    # WHEN planning again with the metadata unchanged
+    plan = lake.planner().plan({"shard-0": ["orders"]})
+    # THEN still no work, and only the contract is read (the replaced ancestors come from the record)
+    assert plan["shards"] == []
+    assert len(metadata_reads) == 1
+
+
+@pytest.mark.parametrize(
+    ("lineage", "current", "checkpoint"),
+    [
+        # an append after the compaction
+        ((*COMPACTED_RAW, (14, 13, "append")), 14, 12),
+        # a compaction after new data the checkpoint has not read (12 is an append after 11)
+        (COMPACTED_RAW, 13, 11),
+        # an overwrite is new data for the job to refuse or read, never skipped here
+        (((11, None, "append"), (12, 11, "overwrite")), 12, 11),
+    ],
+)
+def test_new_rows_behind_or_after_a_compaction_are_still_work(
+    lake: Lake, lineage: tuple[tuple[int, int | None, str], ...], current: int, checkpoint: int
+) -> None:
+    # GIVEN a RAW table with rows the checkpoint has not read, a compaction in the range or not
+    lake.open_gate("orders")
+    lake.commit(definitions.RAW, "orders", len(lineage), current, lineage)
+    lake.checkpoint("orders", definitions.STANDARDIZED, checkpoint)
+    # WHEN planning THEN the topic has work
+    plan = lake.planner().plan({"shard-0": ["orders"]})
+    assert plan["work"] == {"orders": f"new RAW snapshot {current}"}
+
+
+def test_a_compacted_standardized_table_does_not_make_curated_run(lake: Lake) -> None:
+    # GIVEN RAW read up to date, and standardized compacted (32: replace) after curated's checkpoint 31
+    lake.open_gate("orders")
+    lake.commit(definitions.RAW, "orders", 1, 11)
+    lake.commit(definitions.STANDARDIZED, "orders", 2, 32, ((31, None, "append"), (32, 31, "replace")))
+    lake.checkpoint("orders", definitions.STANDARDIZED, 11)
+    lake.checkpoint("orders", definitions.CURATED, 31)
+    # WHEN planning twice (the second from the planner record)
+    plans = [lake.planner().plan({"shard-0": ["orders"]}) for _ in range(2)]
+    # THEN no run either time
+    assert [plan["shards"] for plan in plans] == [[], []]
+    assert plans[1]["skipped"] == {"orders": "up to date: only compaction since the checkpoint"}
+
+
+def test_catalog_reader_sees_a_pyiceberg_overwrite_as_new_data_and_a_replace_as_none(
+    iceberg_catalog: Any, unique_name: str
+) -> None:
+    # GIVEN a pyiceberg table with two appends (pyiceberg writes no replace; its lineage is read)
+    reader = CatalogTableStateReader(iceberg_catalog)
+    iceberg_catalog.create_namespace(unique_name)
+    rows = pa.table({"message_id": pa.array(["m1"], pa.string())})
+    table = iceberg_catalog.create_table(f"{unique_name}.orders", schema=rows.schema)
+    table.append(rows)
+    first = str(table.metadata.current_snapshot_id)
+    table.overwrite(rows)
+    # WHEN reading its state
+    state = reader.read(unique_name, "orders", cached=None)
+    # THEN an overwrite has new data for a reader at the first snapshot (no replaced ancestors)
+    assert state is not None and state.replaced_from == ()
+    assert not state.nothing_new_after(first)
+    assert state.nothing_new_after(state.snapshot_id)

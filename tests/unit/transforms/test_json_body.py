@@ -68,6 +68,20 @@ def _parse(text: str | None, max_fields: int = MAX_FIELDS, max_depth: int = MAX_
             '{"\\udfff": 1}',
             "key '\\\\udfff' at the top level holds a lone UTF-16 surrogate (\\udfff)" + NOT_UTF8,
         ),
+        # a lone surrogate inside an array, an object kept whole, upper-case hex, a raw character:
+        # the per-string check runs wherever a surrogate may hide (json_body skips it otherwise)
+        (
+            '{"a": ["ok", "\\uDC00"]}',
+            "string '\\\\udc00' at path 'a[1]' holds a lone UTF-16 surrogate (\\udc00)" + NOT_UTF8,
+        ),
+        (
+            '{"a": {"b": {"\\uD801": 1}}}',
+            "key '\\\\ud801' at path 'a.b' holds a lone UTF-16 surrogate (\\ud801)" + NOT_UTF8,
+        ),
+        (
+            '{"a": "x\ud800"}',
+            "string 'x\\\\ud800' at path 'a' holds a lone UTF-16 surrogate (\\ud800)" + NOT_UTF8,
+        ),
     ],
 )
 def test_rejected_bodies_name_the_reason_and_where(body: str | None, reason: str) -> None:
@@ -131,6 +145,13 @@ def test_unicode_is_kept_as_is() -> None:
     body = '{"name": "Zoë 日本 😀", "escaped": "\\u00e9\\ud83d\\ude00", "list": ["ü"]}'
     # WHEN parsed THEN every character survives unescaped
     assert _parse(body).values == {"name": "Zoë 日本 😀", "escaped": "é😀", "list": '["ü"]'}
+
+
+def test_an_escaped_backslash_before_ud800_is_text_not_a_surrogate() -> None:
+    # GIVEN the six characters \ud800 written with an escaped backslash (no surrogate at all)
+    body = '{"path": "C:\\\\ud800", "list": ["\\\\uDFFF"]}'
+    # WHEN parsed THEN they are kept as text, the array re-serialised with its escape
+    assert _parse(body).values == {"path": "C:\\ud800", "list": '["\\\\uDFFF"]'}
 
 
 def test_strings_with_quotes_are_reserialised_as_valid_json_in_arrays() -> None:

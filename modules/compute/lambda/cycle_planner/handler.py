@@ -12,10 +12,10 @@ from __future__ import annotations
 import os
 from typing import Any
 
-import boto3
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from leanops.adapters.aws import DYNAMODB_SERVICE, GLUE_SERVICE, S3_SERVICE, reused_client
 from leanops.adapters.contract_store import ContractStore
 from leanops.planner import CyclePlan, CyclePlanner, GlueTableStateReader, parse_shards
 from leanops.settings import CHECKPOINT_TABLE, CONTRACTS_URI, require
@@ -36,12 +36,12 @@ def lambda_handler(
     """Plan one cycle: keep only the shards and topics with an open gate and new data."""
     logger.append_keys(cycle=event.get(CYCLE_KEY))
     shards = parse_shards(event)
-    s3 = s3 or boto3.client("s3")
+    s3 = s3 or reused_client(S3_SERVICE)
     planner = CyclePlanner(
         contracts=ContractStore(require(os.environ, CONTRACTS_URI), s3),
         checkpoint_table=require(os.environ, CHECKPOINT_TABLE),
-        dynamodb_client=dynamodb or boto3.client("dynamodb"),
-        tables=GlueTableStateReader(glue or boto3.client("glue"), s3),
+        dynamodb_client=dynamodb or reused_client(DYNAMODB_SERVICE),
+        tables=GlueTableStateReader(glue or reused_client(GLUE_SERVICE), s3),
     )
     plan = planner.plan(shards)
     logger.info("cycle planned", shards=plan["shards"], skipped=plan["skipped"], work=plan["work"])

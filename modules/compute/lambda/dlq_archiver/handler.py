@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import os
 
-import boto3
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.data_classes import SQSEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from leanops.adapters.aws import FIREHOSE_SERVICE, KMS_SERVICE, reused_client
 from leanops.ingest.config import IngestSettings
 from leanops.ingest.dlq_archiver import archive_dlq_batch
 from leanops.ingest.envelope import KmsClient, is_replay
@@ -36,8 +36,8 @@ def lambda_handler(
     logger.append_keys(name_prefix=config.name_prefix, batch_size=len(records))
     # A KMS client only for a batch holding a replayed message (its MAC is verified).
     if kms is None and any(is_replay(record) for record in records):
-        kms = boto3.client("kms")
-    outcome = archive_dlq_batch(records, config, firehose or boto3.client("firehose"), kms=kms)
+        kms = reused_client(KMS_SERVICE)
+    outcome = archive_dlq_batch(records, config, firehose or reused_client(FIREHOSE_SERVICE), kms=kms)
     for message_id, reason in outcome.failures.items():
         logger.error("DLQ message not archived", message_id=message_id, reason=reason)
     logger.info("DLQ batch archived", archived=outcome.succeeded, failed=len(outcome.failures))

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import os
 
-import boto3
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.data_classes import SQSEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from leanops.adapters.aws import FIREHOSE_SERVICE, KMS_SERVICE, reused_client
 from leanops.ingest.config import IngestSettings
 from leanops.ingest.envelope import KmsClient, is_replay
 from leanops.ingest.sqs_processor import process_sqs_batch
@@ -39,8 +39,8 @@ def lambda_handler(
     records = list(SQSEvent(event).records)
     logger.append_keys(name_prefix=config.name_prefix, batch_size=len(records))
     if kms is None and any(is_replay(record) for record in records):
-        kms = boto3.client("kms")
-    outcome = process_sqs_batch(records, config, firehose or boto3.client("firehose"), kms=kms)
+        kms = reused_client(KMS_SERVICE)
+    outcome = process_sqs_batch(records, config, firehose or reused_client(FIREHOSE_SERVICE), kms=kms)
     for message_id, reason in outcome.failures.items():
         logger.error("message not delivered to Firehose", message_id=message_id, reason=reason)
     logger.info("batch processed", delivered=outcome.succeeded, failed=len(outcome.failures))

@@ -202,6 +202,16 @@ run "rejects_an_invalid_schedule" {
   expect_failures = [var.schedule_expression]
 }
 
+run "rejects_a_maintenance_parallelism_outside_1_to_8" {
+  command = plan
+
+  variables {
+    maintenance_parallelism = 9
+  }
+
+  expect_failures = [var.maintenance_parallelism]
+}
+
 run "requires_the_glue_jobs" {
   command = plan
 

@@ -12,6 +12,7 @@ variables {
   data_lake_bucket_name = "leanops-test-lake"
   warehouse_prefix      = "warehouse/"
   kms_key_alias_name    = "alias/leanops-test"
+  schemas_dir           = "schemas"
 }
 
 run "nothing_without_snowflake_s_principal" {
@@ -57,6 +58,16 @@ run "a_read_only_role_trusting_only_snowflake_s_external_ids" {
   assert {
     condition     = one([for s in jsondecode(aws_iam_role_policy.read_curated[0].policy).Statement : s.Condition if s.Sid == "DecryptThroughS3Only"]) == { "ForAnyValue:StringEquals" = { "kms:ResourceAliases" = "alias/leanops-test" }, StringEquals = { "kms:ViaService" = "s3.eu-west-1.amazonaws.com" } }
     error_message = "The key may be used through S3 only."
+  }
+
+  assert {
+    condition     = one([for s in jsondecode(aws_iam_role_policy.read_curated[0].policy).Statement : s.Resource if s.Sid == "DenyErrorTables" && s.Effect == "Deny"]) == ["arn:aws:glue:eu-west-1:123456789012:table/iceberg_curated_db/errors"]
+    error_message = "The curated errors table (values as received, before pii masking) must be denied in the catalog."
+  }
+
+  assert {
+    condition     = one([for s in jsondecode(aws_iam_role_policy.read_curated[0].policy).Statement : s.Resource if s.Sid == "DenyErrorTableFiles" && s.Effect == "Deny"]) == ["arn:aws:s3:::leanops-test-lake/warehouse/iceberg_curated_db.db/errors/*"]
+    error_message = "The curated errors table's files must be denied."
   }
 
   assert {
