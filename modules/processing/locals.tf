@@ -46,8 +46,8 @@ locals {
     "${local.catalog_prefix}.glue.id=${var.account_id}",
     "spark.sql.defaultCatalog=${var.catalog_name}",
     "spark.sql.session.timeZone=UTC",
-    # Above 8,000 bytecode bytes the JVM does not JIT-compile a method: fall back from whole-stage
-    # codegen before that (leanops.local.deployed.GLUE_SHARED_SPARK_CONF says the measurement).
+    # Above 8,000 bytecode bytes HotSpot does not JIT-compile a method: fall back from whole-stage
+    # codegen before that (Spark configuration docs; leanops.local.deployed.GLUE_SHARED_SPARK_CONF).
     "spark.sql.codegen.hugeMethodLimit=8000",
   ])
 

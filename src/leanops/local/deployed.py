@@ -65,11 +65,12 @@ GLUE_SHARED_SPARK_CONF: Final = {
     "spark.sql.extensions": "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions",
     "spark.sql.session.timeZone": "UTC",
     # Whole-stage code generation falls back to interpreted operators for a method above this many
-    # bytecode bytes. The JVM does not JIT-compile a method above 8,000 bytes
+    # bytecode bytes. HotSpot does not JIT-compile a method above 8,000 bytes
     # (-XX:+DontCompileHugeMethods), so the contract checks of a wide topic, generated as one huge
-    # method, would otherwise run interpreted: curated took 9.8 s at 100k events with Spark's
-    # default of 65,535, and 6.8 s with this limit (benchmarks/bench_pipeline.py, same machine).
-    # Spark's configuration docs (spark.sql.codegen.hugeMethodLimit) advise 8000 on HotSpot.
+    # method, could otherwise run interpreted: Spark's configuration docs
+    # (spark.sql.codegen.hugeMethodLimit) advise 8000 on HotSpot. Measured at 100k events: one
+    # run gave curated 6.8 s against 9.8 s without it, a back-to-back pair 11.9 s against 11.6 s:
+    # no gain the benchmark can tell from this machine's noise at that size.
     "spark.sql.codegen.hugeMethodLimit": "8000",
 }
 # Catalog settings that differ by design: key suffix (after spark.sql.catalog.<name>) ->
