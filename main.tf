@@ -283,6 +283,7 @@ module "snowflake_access" {
   region                  = var.region
   partition               = local.partition
   curated_database_name   = local.tables.databases["curated"]
+  denied_table_names      = lookup(module.analytics.analyst_denied_shared_tables, local.tables.databases["curated"], [])
   data_lake_bucket_name   = local.bucket_names["data_lake"]
   warehouse_prefix        = module.storage.warehouse_prefix
   kms_key_alias_name      = module.storage.kms_alias_name

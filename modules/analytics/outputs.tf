@@ -42,3 +42,8 @@ output "analyst_databases" {
   description = "Databases analysts read (schemas/tables.json analyst_access): curated (without its errors table) and semantic."
   value       = local.create ? local.analyst_databases : []
 }
+
+output "analyst_denied_shared_tables" {
+  description = "Database name -> the shared tables of that analyst database analysts may not read (schemas/tables.json analyst_access: curated errors). Other readers of those databases (modules/snowflake_access) deny the same tables."
+  value       = { for database in distinct([for table in values(local.denied_shared_tables) : table.database]) : database => sort([for table in values(local.denied_shared_tables) : table.name if table.database == database]) }
+}

@@ -8,20 +8,6 @@
 ################################################################################
 
 locals {
-  # What analysts may read is schemas/tables.json "analyst_access", the one rule the Athena
-  # analyst policy (modules/analytics) and the local `query --as analyst` apply too. Snowflake's
-  # users are analysts: the shared tables of the curated database outside that rule (curated
-  # `errors`: the values as received, before any contract pii masking) are denied explicitly.
-  tables               = jsondecode(file("${coalesce(var.schemas_dir, "${path.root}/schemas")}/tables.json"))
-  analyst_table_kinds  = toset(local.tables.analyst_access.table_kinds)
-  curated_database_key = local.tables.tables.curated.database
-  denied_tables = sort([
-    for kind, table in local.tables.tables : table.name
-    if !table.per_topic && table.database == local.curated_database_key && !contains(local.analyst_table_kinds, kind)
-  ])
-}
-
-locals {
   create          = var.create && var.snowflake_principal_arn != null && length(var.external_ids) > 0
   curated_prefix  = "${var.warehouse_prefix}${var.curated_database_name}.db/"
   bucket_arn      = "arn:${var.partition}:s3:::${coalesce(var.data_lake_bucket_name, "unset-lake-bucket")}"
@@ -74,6 +60,7 @@ locals {
         Action   = ["s3:GetBucketLocation"]
         Resource = [local.bucket_arn]
       },
+      ], length(var.denied_table_names) == 0 ? [] : [
       # An explicit Deny wins over every Allow (IAM user guide, "Policy evaluation logic"): the
       # error tables stay closed even if a broader policy is attached to the role later.
       {
@@ -81,13 +68,13 @@ locals {
         Effect = "Deny"
         # Every catalog read of a table, as the Athena analyst policy denies (analyst_access.tf).
         Action   = ["glue:GetTable", "glue:GetTables", "glue:GetTableVersion", "glue:GetTableVersions", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition", "glue:SearchTables", "glue:GetColumnStatisticsForTable"]
-        Resource = [for name in local.denied_tables : "${local.glue_arn_prefix}:table/${var.curated_database_name}/${name}"]
+        Resource = [for name in var.denied_table_names : "${local.glue_arn_prefix}:table/${var.curated_database_name}/${name}"]
       },
       {
         Sid      = "DenyErrorTableFiles"
         Effect   = "Deny"
         Action   = ["s3:GetObject", "s3:GetObjectVersion"]
-        Resource = [for name in local.denied_tables : "${local.bucket_arn}/${local.curated_prefix}${name}/*"]
+        Resource = [for name in var.denied_table_names : "${local.bucket_arn}/${local.curated_prefix}${name}/*"]
       },
       ], var.kms_key_alias_name == null ? [] : [{
         # By alias (kms:ResourceAliases), as the other roles: the key ARN is unknown at plan time.

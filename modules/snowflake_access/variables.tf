@@ -65,10 +65,10 @@ variable "warehouse_prefix" {
   }
 }
 
-variable "schemas_dir" {
-  description = "Folder holding tables.json (which curated tables analysts may read). Null means \"<root module>/schemas\"."
-  type        = string
-  default     = null
+variable "denied_table_names" {
+  description = "Tables of the curated database Snowflake's users may not read, denied explicitly (catalog and files). The root module passes the analytics module's analyst_denied_shared_tables: the one rule of schemas/tables.json analyst_access (curated errors: the values as received, before pii masking)."
+  type        = list(string)
+  default     = []
 }
 
 variable "kms_key_alias_name" {

@@ -74,11 +74,12 @@ def first_unsafe_snapshot(snapshots: Sequence[SnapshotSummary]) -> SnapshotSumma
     return next((s for s in snapshots if s.operation not in INCREMENTAL_SAFE_OPERATIONS), None)
 
 
-def snapshots_between(spark: SparkSession, name: str, start: str, end: str) -> list[SnapshotSummary]:
-    """Return the snapshots after ``start`` up to ``end`` (oldest first), from the table metadata.
+def _ancestry(spark: SparkSession, name: str, start: str, end: str) -> tuple[list[SnapshotSummary], bool]:
+    """Walk ``end``'s parent chain back to ``start``.
 
-    Walks ``end``'s parent chain back to ``start``; a chain that does not reach ``start`` (expired
-    or rolled back) stops at its root, and Iceberg's own read then refuses the range.
+    Returns:
+        The snapshots after ``start`` (oldest first), and whether the chain reached ``start``
+        (not when it was expired or rolled back).
     """
     jvm: Any = spark._jvm
     table = jvm.org.apache.iceberg.spark.Spark3Util.loadIcebergTable(spark._jsparkSession, name)
@@ -88,7 +89,16 @@ def snapshots_between(spark: SparkSession, name: str, start: str, end: str) -> l
         found.append(SnapshotSummary(str(snapshot.snapshotId()), snapshot.operation()))
         parent = snapshot.parentId()
         snapshot = table.snapshot(parent) if parent is not None else None
-    return found[::-1]
+    return found[::-1], snapshot is not None
+
+
+def snapshots_between(spark: SparkSession, name: str, start: str, end: str) -> list[SnapshotSummary]:
+    """Return the snapshots after ``start`` up to ``end`` (oldest first), from the table metadata.
+
+    Walks ``end``'s parent chain back to ``start``; a chain that does not reach ``start`` (expired
+    or rolled back) stops at its root, and Iceberg's own read then refuses the range.
+    """
+    return _ancestry(spark, name, start, end)[0]
 
 
 def only_replaced_since(spark: SparkSession, name: str, start: str, end: str) -> bool:
@@ -100,17 +110,8 @@ def only_replaced_since(spark: SparkSession, name: str, start: str, end: str) ->
     "new data". False for an empty range, for any other operation, and when ``end``'s parent chain
     does not reach ``start`` (expired or rolled back: the read decides). Metadata only.
     """
-    jvm: Any = spark._jvm
-    table = jvm.org.apache.iceberg.spark.Spark3Util.loadIcebergTable(spark._jsparkSession, name)
-    snapshot = table.snapshot(int(end))
-    replaced = 0
-    while snapshot is not None and str(snapshot.snapshotId()) != start:
-        if snapshot.operation() != REPLACE:
-            return False
-        replaced += 1
-        parent = snapshot.parentId()
-        snapshot = table.snapshot(parent) if parent is not None else None
-    return snapshot is not None and replaced > 0
+    snapshots, reached = _ancestry(spark, name, start, end)
+    return reached and bool(snapshots) and all(snapshot.operation == REPLACE for snapshot in snapshots)
 
 
 def table_exists(spark: SparkSession, name: str) -> bool:

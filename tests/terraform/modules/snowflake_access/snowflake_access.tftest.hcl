@@ -12,7 +12,7 @@ variables {
   data_lake_bucket_name = "leanops-test-lake"
   warehouse_prefix      = "warehouse/"
   kms_key_alias_name    = "alias/leanops-test"
-  schemas_dir           = "schemas"
+  denied_table_names    = ["errors"]
 }
 
 run "nothing_without_snowflake_s_principal" {
