@@ -8,9 +8,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pyspark.sql import functions as F
-from pyspark.sql import types as T
-
 from leanops import definitions, faults, naming
 from leanops.adapters import column_mapping
 from leanops.adapters.iceberg_ddl import body_columns, ensure_table, quote
@@ -18,9 +15,10 @@ from leanops.jobs import iceberg_io
 from leanops.jobs.context import TopicRun, WriteCounts
 from leanops.transforms import drift, standardize
 from leanops.transforms.standardize import (
-    BODY_TYPES,
     COLUMN_NAME,
+    FIRST_SENT,
     JSON_TYPE,
+    LAST_SENT,
     MESSAGE_ID,
     SENT_AT,
     TOPIC_NAME,
@@ -33,9 +31,6 @@ DETECTED_AT = "detected_at"
 CHANGE = "change"
 NEW_TYPE = "new_type"
 DRIFT_STATE_COLUMNS = (COLUMN_NAME, CHANGE, NEW_TYPE)
-_SENT = "_sent"
-_FIRST = "_first"
-_LAST = "_last"
 
 
 def process_standardized(run: TopicRun, raw_batch: DataFrame) -> WriteCounts:
@@ -69,7 +64,7 @@ def process_standardized(run: TopicRun, raw_batch: DataFrame) -> WriteCounts:
 
 def _write_batch(run: TopicRun, parsed: DataFrame, summary: dict[str, Any]) -> WriteCounts:
     spark = run.spark
-    sightings = [row.asDict() for row in kind_sightings(parsed).collect()]
+    sightings = [row.asDict() for row in standardize.kind_sightings(parsed).collect()]
     paths = {key: naming.path_of_key(key) for key in sorted({row[COLUMN_NAME] for row in sightings})}
     table_def = definitions.table(definitions.STANDARDIZED)
     # the mapping is recorded (metadata commit) before the columns are added and the data merged
@@ -116,37 +111,6 @@ def drift_states(run: TopicRun, drift_table: str) -> dict[str, drift.FieldState]
     return drift.field_states(row.asDict() for row in rows)
 
 
-def kind_sightings(parsed: DataFrame) -> DataFrame:
-    """Return per key path and JSON kind its first message and last sent_at (epoch micros).
-
-    One aggregation gives both what the batch's columns are (every key path of a row that
-    parsed, JSON null included) and what the drift log needs (:func:`drift.fold_sightings`
-    leaves JSON null out).
-
-    Args:
-        parsed: the output of standardize.parse_bodies (a row that did not parse has no types).
-
-    Returns:
-        column_name (the path key), json_type, and the first message_id, first and last sent_at.
-    """
-    kinds = parsed.select(
-        MESSAGE_ID,
-        F.unix_micros(F.col(SENT_AT).cast(T.TimestampType())).alias(_SENT),
-        F.explode(F.col(BODY_TYPES)).alias(COLUMN_NAME, JSON_TYPE),
-    )
-    return (
-        kinds.groupBy(COLUMN_NAME, JSON_TYPE)
-        .agg(F.min(F.struct(_SENT, MESSAGE_ID)).alias(_FIRST), F.max(_SENT).alias(_LAST))
-        .select(
-            COLUMN_NAME,
-            JSON_TYPE,
-            F.col(f"{_FIRST}.{MESSAGE_ID}").alias(MESSAGE_ID),
-            f"{_FIRST}.{_SENT}",
-            _LAST,
-        )
-    )
-
-
 def _newest_sent_at(spark: SparkSession, body_table: str, batch_newest: int) -> int:
     """Return the topic's newest sent_at (epoch micros), the table's or the batch's.
 
@@ -188,7 +152,7 @@ def _drift_rows(
     """Return the batch's drift_log rows (state: drift_log; sightings: the batch; window: the table)."""
     states = drift_states(run, drift_table)
     observed = drift.fold_sightings(
-        (columns[row[COLUMN_NAME]], row[JSON_TYPE], row[MESSAGE_ID], row[_SENT], row[_LAST])
+        (columns[row[COLUMN_NAME]], row[JSON_TYPE], row[MESSAGE_ID], row[FIRST_SENT], row[LAST_SENT])
         for row in sightings
     )
     since = drift.window_start(

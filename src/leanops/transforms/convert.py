@@ -50,6 +50,7 @@ _END = r"\z"  # end of input; Java's $ also matches before a final line terminat
 _PARTS = "/"  # joins the captured parts; no text of an accepted shape contains it
 _NUMBER = rf"^[+-]?(?:([0-9]+)(?:\.([0-9]*))?|\.([0-9]+))(?:[eE]([+-]?[0-9]+))?{_END}"
 _NUMBER_PARTS = _PARTS.join(("$1", "$2$3", "$4"))
+_ZERO = "0"
 _MAX_EXPONENT_DIGITS = 9
 _HUGE_EXPONENT = 10**9
 _INTEGRAL_RANGES = {"int": (-(2**31), 2**31 - 1, 10), "long": (-(2**63), 2**63 - 1, 19)}
@@ -141,6 +142,14 @@ class _Digits:
     fraction_digits: Column
 
 
+def _trim_zeros(side: str, text: Column) -> Column:
+    """Strip leading (``ltrim``) or trailing (``rtrim``) zeros: ``TRIM(LEADING '0' FROM text)``.
+
+    Spark SQL's two-argument form (trimStr first) works on the UTF-8 bytes, with no regex.
+    """
+    return F.call_function(side, F.lit(_ZERO), text)
+
+
 def _digits(text: Column) -> _Digits:
     """Count a number's significant digits from its text, whatever its notation (no rounding)."""
     shape = _shape(text, _NUMBER, _NUMBER_PARTS)
@@ -150,9 +159,9 @@ def _digits(text: Column) -> _Digits:
     exponent = (
         F.when(exponent_text == "", 0).when(exponent_fits, exponent_text.cast(T.LongType())).otherwise(huge)
     )
-    digits = F.concat(whole, fraction)
-    unpadded = F.regexp_replace(digits, "^0+", "")
-    significant = F.length(F.regexp_replace(unpadded, "0+$", ""))
+    digits = F.concat(whole, fraction)  # only ASCII digits: trimming zeros needs no regex
+    unpadded = _trim_zeros("ltrim", digits)
+    significant = F.length(_trim_zeros("rtrim", unpadded))
     point = F.length(whole) + exponent - (F.length(digits) - F.length(unpadded))
     is_zero = significant == 0
     return _Digits(

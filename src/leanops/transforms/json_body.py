@@ -24,9 +24,8 @@ import re
 import sys
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from leanops import naming
 from leanops.exceptions import BodyParseError
@@ -43,8 +42,10 @@ JSON_FALSE = "false"
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 # What can put a UTF-16 surrogate (U+D800..U+DFFF) into a decoded string: its JSON escape
-# (\uD8xx..\uDFxx, hex digits in any case) or the character itself in the text.
-_MAYBE_SURROGATE = re.compile("\\\\u[dD][89a-fA-F]|[\ud800-\udfff]")
+# (\uD8xx..\uDFxx, hex digits in any case) or the character itself in the text (see
+# _may_hold_surrogate).
+_ESCAPED_SURROGATE = re.compile("\\\\u[dD][89a-fA-F]")
+_ESCAPE_U = "\\u"
 # JSON text of a string, non-ASCII kept (what json.dumps(ensure_ascii=False) gives, without
 # building an encoder per call).
 _json_string = json.encoder.encode_basestring  # type: ignore[attr-defined]
@@ -53,11 +54,12 @@ _PREVIEW_LENGTH = 40
 _PATH_KEY_CACHE_SIZE = 65_536
 
 PathPart = str | int
+# What flattening fills: key path -> value text (None for JSON null), key path -> JSON type.
+Flat = tuple[dict[str, str | None], dict[str, str]]
 
 
-@dataclass(frozen=True)
-class ParsedBody:
-    """The outcome of parsing one body.
+class ParsedBody(NamedTuple):
+    """The outcome of parsing one body (a tuple: built once per row, in C).
 
     Attributes:
         values: key path (leanops.naming.path_key) -> value text (None for JSON null); empty
@@ -71,11 +73,19 @@ class ParsedBody:
     error: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class JsonNumber:
-    """A JSON number kept as the exact text it was written with (``1e400``, ``0.1000``)."""
+class JsonNumber(str):
+    """A JSON number kept as the exact text it was written with (``1e400``, ``0.1000``).
 
-    literal: str
+    A ``str`` subclass, so the decoder builds it in C (``parse_int`` / ``parse_float``); checks
+    test ``type(value) is str`` for JSON strings, never ``isinstance``.
+    """
+
+    __slots__ = ()
+
+    @property
+    def literal(self) -> str:
+        """The number's text."""
+        return str.__str__(self)
 
 
 class _ObjectWithDuplicateKeys(dict[str, Any]):
@@ -99,12 +109,22 @@ def _reject_constant(literal: str) -> Any:
     )
 
 
-_DECODER = json.JSONDecoder(
+# The exact decoder sees every key of every object (object_pairs_hook): duplicates are reported
+# with their path. The fast one builds dicts in C, so a duplicate key silently keeps its last
+# value; parse_body takes its result only where a colon count proves no key was dropped
+# (:func:`_parse_fast`) and decodes again with the exact one otherwise.
+_EXACT_DECODER = json.JSONDecoder(
     object_pairs_hook=_object_from_pairs,
     parse_float=JsonNumber,
     parse_int=JsonNumber,
     parse_constant=_reject_constant,
 )
+_FAST_DECODER = json.JSONDecoder(
+    parse_float=JsonNumber, parse_int=JsonNumber, parse_constant=_reject_constant
+)
+# A colon written as an escape (\u003a, hex in any case) decodes to a colon the text does not show.
+_ESCAPED_COLON = re.compile(r"\\u003[aA]")
+_COLON = ":"
 
 
 @lru_cache(maxsize=_PATH_KEY_CACHE_SIZE)
@@ -129,12 +149,12 @@ def _preview(text: str) -> str:
 
 def json_type(value: Any) -> str:
     """Return the JSON type name of a decoded value (string, number, boolean, null, array, object)."""
+    if isinstance(value, JsonNumber):  # a str subclass: tested before str
+        return JSON_NUMBER
     if isinstance(value, str):
         return JSON_STRING
     if isinstance(value, bool):
         return JSON_BOOLEAN
-    if isinstance(value, JsonNumber):
-        return JSON_NUMBER
     if value is None:
         return JSON_NULL
     if isinstance(value, list):
@@ -164,12 +184,12 @@ def _check_object(obj: dict[str, Any], path: Sequence[PathPart], strict: bool) -
 
 def _serialize(value: Any, path: tuple[PathPart, ...], strict: bool) -> str:
     """Return compact JSON text of a decoded value, numbers as their literal text."""
+    if isinstance(value, JsonNumber):  # a str subclass: tested before str
+        return value.literal
     if isinstance(value, str):
         return _json_string(_check_text(value, "string", path, strict))
     if isinstance(value, bool):
         return JSON_TRUE if value else JSON_FALSE
-    if isinstance(value, JsonNumber):
-        return value.literal
     if value is None:
         return JSON_NULL
     if isinstance(value, list):
@@ -185,7 +205,7 @@ def _flatten_object(
     obj: dict[str, Any],
     path: tuple[str, ...],
     max_depth: int,
-    flat: tuple[dict[str, str | None], dict[str, str]],
+    flat: Flat,
     strict: bool,
 ) -> None:
     """Add every leaf of ``obj`` to ``flat`` (key path -> value text, key path -> JSON type)."""
@@ -220,7 +240,7 @@ def _skip_whitespace(text: str, position: int) -> int:
     return match.end() if match is not None else position
 
 
-def _decode_object(text: str | None) -> dict[str, Any]:
+def _decode_object(text: str | None, decoder: json.JSONDecoder) -> dict[str, Any]:
     if text is None:
         raise BodyParseError("body is missing (NULL)")
     if not text:
@@ -229,7 +249,7 @@ def _decode_object(text: str | None) -> dict[str, Any]:
         raise BodyParseError(f"body is only whitespace ({len(text)} characters)")
     start = _skip_whitespace(text, 0)
     try:
-        document, end = _DECODER.raw_decode(text, start)
+        document, end = decoder.raw_decode(text, start)
     except json.JSONDecodeError as exc:
         truncated = exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string")
         raise BodyParseError(f"{'truncated' if truncated else 'invalid'} JSON: {exc}") from None
@@ -242,8 +262,123 @@ def _decode_object(text: str | None) -> dict[str, Any]:
     return document
 
 
+@lru_cache(maxsize=_PATH_KEY_CACHE_SIZE)
+def _key_text(key: str) -> str:
+    return _json_string(key)
+
+
+def _compact(value: Any) -> str:
+    """Return compact JSON text of a decoded value (fast path: no checks, numbers as their text)."""
+    kind = type(value)
+    if kind is list:
+        return "[" + ",".join([_compact_scalar(item) for item in value]) + "]"
+    if kind is dict:
+        members = [_key_text(key) + _COLON + _compact_scalar(item) for key, item in value.items()]
+        return "{" + ",".join(members) + "}"
+    return _compact_scalar(value)
+
+
+def _compact_scalar(value: Any) -> str:
+    """Return compact JSON text of a decoded value, scalars without another call (most array items)."""
+    kind = type(value)
+    if kind is str:
+        return _json_string(value)
+    if kind is JsonNumber:
+        return str.__str__(value)
+    if kind is list or kind is dict:
+        return _compact(value)
+    if value is None:
+        return JSON_NULL
+    return JSON_TRUE if value else JSON_FALSE
+
+
+def _flatten_fast(obj: dict[str, Any], prefix: str, depth: int, max_depth: int, flat: Flat) -> int:
+    """Add every leaf of ``obj`` to ``flat`` (as :func:`_flatten_object`, without its checks).
+
+    ``prefix`` is the path key of ``obj`` without its closing bracket (``["customer",``): a
+    child's path key is ``prefix`` + its key's JSON text + ``]``, the text of naming.path_key.
+
+    Returns:
+        The colons the decoded values account for: one per key, plus every colon inside the
+        keys and strings (those kept whole included, as their text shows them).
+    """
+    values, types = flat
+    colons = len(obj) + "".join(obj).count(_COLON)
+    for key, value in obj.items():
+        kind = type(value)
+        text: str | None
+        if kind is str:
+            text, json_kind = value, JSON_STRING
+            colons += value.count(_COLON)
+        elif kind is JsonNumber:
+            text, json_kind = str.__str__(value), JSON_NUMBER
+        elif value is None:
+            text, json_kind = None, JSON_NULL
+        elif kind is bool:
+            text, json_kind = (JSON_TRUE if value else JSON_FALSE), JSON_BOOLEAN
+        elif kind is dict and value and depth + 1 < max_depth:
+            colons += _flatten_fast(value, f"{prefix}{_key_text(key)},", depth + 1, max_depth, flat)
+            continue
+        else:  # an array, an empty object, or one at the flattening depth: kept whole
+            text, json_kind = _compact(value), JSON_ARRAY if kind is list else JSON_OBJECT
+            colons += text.count(_COLON)
+        path_key = f"{prefix}{_key_text(key)}]"
+        values[path_key] = text
+        types[path_key] = json_kind
+    return colons
+
+
+def _parse_fast(text: str, max_depth: int) -> Flat | None:
+    """Decode and flatten with the fast decoder; None where its result may have lost a duplicate key.
+
+    Why the count proves it: outside strings, JSON has exactly one colon per key. Let the text
+    hold K keys and L colons inside strings, so ``text.count(":") == K + L``. The decoded values
+    hold K' <= K keys (K' < K exactly when a duplicate was dropped) and, with no escaped colon in
+    the text, at most L colons inside their strings (fewer when a dropped duplicate held some).
+    So the colons they account for equal the text's only when no key was dropped.
+    """
+    document = _decode_object(text, _FAST_DECODER)
+    values: dict[str, str | None] = {}
+    types: dict[str, str] = {}
+    colons = _flatten_fast(document, "[", 0, max_depth, (values, types))
+    if colons != text.count(_COLON) or _ESCAPED_COLON.search(text) is not None:
+        return None
+    return values, types
+
+
+def _may_hold_surrogate(text: str) -> bool:
+    """Return whether decoding ``text`` may give a string holding a UTF-16 surrogate.
+
+    Only its escape or the character itself can put one there. The checks are ordered by cost:
+    a substring test before the escape's regex; for the character, ASCII text cannot hold it,
+    and UTF-8 encoding fails on exactly the surrogate code points (Python's strict codec).
+    """
+    if _ESCAPE_U in text and _ESCAPED_SURROGATE.search(text) is not None:
+        return True
+    if text.isascii():
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _parse_exact(text: str | None, max_depth: int, strict: bool) -> Flat:
+    """Decode and flatten with the exact decoder (duplicate keys reported; surrogates if ``strict``)."""
+    document = _decode_object(text, _EXACT_DECODER)
+    values: dict[str, str | None] = {}
+    types: dict[str, str] = {}
+    _flatten_object(document, (), max_depth, (values, types), strict)
+    return values, types
+
+
 def parse_body(text: str | None, max_fields: int, max_depth: int) -> ParsedBody:
     """Parse one message body into flat column values and their JSON types.
+
+    A body goes the fast way (:func:`_parse_fast`) unless it may hold a lone surrogate (only its
+    escape or the character itself can put one in: then every string is checked) or the fast
+    way cannot prove it has no duplicate key; both ways give the same result.
 
     Args:
         text: the body, verbatim (None when absent).
@@ -256,12 +391,9 @@ def parse_body(text: str | None, max_fields: int, max_depth: int) -> ParsedBody:
         the body was rejected.
     """
     try:
-        document = _decode_object(text)
-        # A body without a surrogate (escaped or not) cannot decode to one: skip the per-string check.
-        strict = text is not None and _MAYBE_SURROGATE.search(text) is not None
-        values: dict[str, str | None] = {}
-        types: dict[str, str] = {}
-        _flatten_object(document, (), max_depth, (values, types), strict)
+        strict = text is not None and _may_hold_surrogate(text)
+        flat = None if strict or not text else _parse_fast(text, max_depth)
+        values, types = flat if flat is not None else _parse_exact(text, max_depth, strict)
         if len(values) > max_fields:  # distinct key paths have distinct keys (naming.path_key)
             allowed = f"the limit of {max_fields} ({MAX_FIELDS_PER_MESSAGE})"
             raise BodyParseError(f"body has {len(values)} fields, more than {allowed}")

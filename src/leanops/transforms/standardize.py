@@ -1,6 +1,6 @@
 """The standardized layer's transformations: RAW envelopes in, flat string columns out.
 
-Pure DataFrame -> DataFrame functions (plus one small action in :func:`body_paths`); no I/O.
+Pure DataFrame -> DataFrame functions; no I/O.
 The parsed ``body`` map is keyed by exact key path (:func:`leanops.naming.path_key`); the job
 gives each path its column (leanops.naming.assign_columns) and :func:`standardized_rows` writes it.
 """
@@ -12,13 +12,12 @@ from datetime import UTC, datetime
 from functools import partial
 
 import pyarrow as pa
-from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import Column, DataFrame, Window, WindowSpec
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from leanops import definitions
-from leanops.transforms.drift import TYPE_SEPARATOR
-from leanops.transforms.json_body import JSON_NULL, ParsedBody, parse_body
+from leanops.transforms.json_body import ParsedBody, parse_body
 
 MESSAGE_ID = "message_id"
 TOPIC_NAME = "topic_name"
@@ -29,17 +28,24 @@ INGESTED_AT = "ingested_at"
 RECEIVE_COUNT = "receive_count"
 RUN_ID = "run_id"
 BODY = "body"
-BODY_TYPES = "body_types"
+BODY_SHAPE = "body_shape"
 PARSE_ERROR = "parse_error"
-PARSED_COLUMNS = (BODY, BODY_TYPES, PARSE_ERROR)
+PARSED_COLUMNS = (BODY, BODY_SHAPE, PARSE_ERROR)
 STANDARDIZED_AT = "standardized_at"
 ERROR_REASON = "error_reason"
 RECORDED_AT = "recorded_at"
 COLUMN_NAME = "column_name"
 JSON_TYPE = "json_type"
-EXAMPLE_MESSAGE_ID = "example_message_id"
+FIRST_SENT = "_sent"  # kind_sightings: the sent_at (epoch micros) of a path's first message
+LAST_SENT = "_last"  # kind_sightings: the latest sent_at (epoch micros) of a path
+_FIRST_SEEN = "_first"
+_PAIR = "_pair"
+_ORDER = "_order"
+# Below every timestamp's epoch micros (Spark's are years 1 to 9999): a NULL sent_at orders first.
+_NULL_SENT_ORDER = -(2**63)
+SHAPE_LINE = "\n"  # between the leaves of a body_shape
+SHAPE_FIELD = "\t"  # between a leaf's path key and its JSON type
 
-_ARROW_STRING_MAP = pa.map_(pa.string(), pa.string())
 _SPARK_STRING_MAP = T.MapType(T.StringType(), T.StringType())
 _ROW_NUMBER = "_leanops_row_number"
 COPIES = "_leanops_copies"  # rows of a message_id in the input of first_arrivals
@@ -86,40 +92,55 @@ def table_select(kind: str, values: Mapping[str, Column]) -> list[Column]:
     ]
 
 
-def _parsed_arrays(parsed: list[ParsedBody]) -> tuple[pa.Array, pa.Array, pa.Array]:
-    """Return the body, body_types and parse_error Arrow columns of parsed bodies.
+def body_shape(types: Mapping[str, str]) -> str:
+    """Return a body's shape: its leaves' path keys and JSON types, ``key<TAB>type`` per line.
 
-    Both maps are built from flat key / value arrays and one offsets array (a body's values and
-    types have the same keys, in the same order): converting a Python list of pairs per row with
-    ``pa.array`` took as long as the parse itself.
+    Path keys are JSON text (leanops.naming.path_key), where a tab or a line feed is always
+    escaped, so the text splits back unambiguously (:func:`shape_pairs`). Rows of one shape
+    (most rows of a topic) aggregate as one: see leanops.jobs.standardized.kind_sightings.
+    """
+    return SHAPE_LINE.join(map(SHAPE_FIELD.join, types.items()))
+
+
+def shape_pairs(shape: str) -> list[tuple[str, str]]:
+    """Return the (path key, JSON type) pairs of a :func:`body_shape` text, in order."""
+    pairs = (line.split(SHAPE_FIELD) for line in shape.split(SHAPE_LINE) if line)
+    return [(key, kind) for key, kind in pairs]
+
+
+def _parsed_arrays(parsed: list[ParsedBody]) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """Return the body, body_shape and parse_error Arrow columns of parsed bodies.
+
+    The map is built from flat key / value arrays and one offsets array: converting a Python
+    list of pairs per row with ``pa.array`` took as long as the parse itself.
     """
     offsets, failed = [0], []
     keys: list[str] = []
     values: list[str | None] = []
-    types: list[str | None] = []
+    shapes: list[str | None] = []
     for body in parsed:
         if body.error is None:
             keys += body.values.keys()
             values += body.values.values()
-            types += body.types.values()
+            shapes.append(body_shape(body.types))
+        else:
+            shapes.append(None)
         offsets.append(len(keys))
         failed.append(body.error is not None)
-    offsets_array = pa.array(offsets, type=pa.int32())
-    keys_array = pa.array(keys, type=pa.string())
-    mask = pa.array(failed, type=pa.bool_())
-
-    def as_map(items: list[str | None]) -> pa.Array:
-        return pa.MapArray.from_arrays(
-            offsets_array, keys_array, pa.array(items, type=pa.string()), mask=mask
-        )
-
-    return as_map(values), as_map(types), pa.array([body.error for body in parsed], type=pa.string())
+    body_map = pa.MapArray.from_arrays(
+        pa.array(offsets, type=pa.int32()),
+        pa.array(keys, type=pa.string()),
+        pa.array(values, type=pa.string()),
+        mask=pa.array(failed, type=pa.bool_()),
+    )
+    errors = pa.array([body.error for body in parsed], type=pa.string())
+    return body_map, pa.array(shapes, type=pa.string()), errors
 
 
 def _parse_batches(
     batches: Iterator[pa.RecordBatch], max_fields: int, max_depth: int
 ) -> Iterator[pa.RecordBatch]:
-    """Append body, body_types and parse_error to every Arrow batch (runs on the executors)."""
+    """Append body, body_shape and parse_error to every Arrow batch (runs on the executors)."""
     for batch in batches:
         parsed = [parse_body(text, max_fields, max_depth) for text in batch.column(PAYLOAD).to_pylist()]
         yield pa.RecordBatch.from_arrays(
@@ -143,13 +164,13 @@ def parse_bodies(raw: DataFrame, max_fields: int, max_depth: int) -> DataFrame:
 
     Returns:
         The input columns, then ``body`` (map key path -> value text, NULL on error),
-        ``body_types`` (map key path -> JSON type, NULL on error) and ``parse_error`` (NULL or why).
+        ``body_shape`` (:func:`body_shape`, NULL on error) and ``parse_error`` (NULL or why).
     """
     schema = T.StructType(
         [
             *raw.schema.fields,
             T.StructField(BODY, _SPARK_STRING_MAP),
-            T.StructField(BODY_TYPES, _SPARK_STRING_MAP),
+            T.StructField(BODY_SHAPE, T.StringType()),
             T.StructField(PARSE_ERROR, T.StringType()),
         ]
     )
@@ -167,6 +188,10 @@ def _arrival_order(df: DataFrame) -> list[Column]:
     return [F.col(name).asc_nulls_last() for name in [*first, *rest]]
 
 
+def _arrival_window(df: DataFrame) -> WindowSpec:
+    return Window.partitionBy(MESSAGE_ID).orderBy(*_arrival_order(df))
+
+
 def drop_retry_duplicates(df: DataFrame) -> DataFrame:
     """Keep the first arrival of every message_id (a Lambda retry re-sends the same message).
 
@@ -180,9 +205,8 @@ def drop_retry_duplicates(df: DataFrame) -> DataFrame:
     Returns:
         One row per message_id, the same columns.
     """
-    arrival = Window.partitionBy(MESSAGE_ID).orderBy(*_arrival_order(df))
     return (
-        df.withColumn(_ROW_NUMBER, F.row_number().over(arrival))
+        df.withColumn(_ROW_NUMBER, F.row_number().over(_arrival_window(df)))
         .filter(F.col(_ROW_NUMBER) == _FIRST)
         .select(*df.columns)
     )
@@ -194,7 +218,8 @@ def first_arrivals(raw: DataFrame) -> DataFrame:
     Meant to run on RAW rows before :func:`parse_bodies`: the parse is a function of the row, so
     deduplicating first keeps the same rows, parses each message once, shuffles the envelope
     rather than the parsed maps, and leaves the rows spread over ``spark.sql.shuffle.partitions``
-    (the parse then uses every core, even when the increment is one file, one split).
+    (the parse then uses every core, even when the increment is one file, one split). The copy
+    count and the rank share one window (the whole partition as the count's frame): one sort.
 
     Args:
         raw: rows with at least message_id, ingested_at, receive_count and payload.
@@ -203,9 +228,14 @@ def first_arrivals(raw: DataFrame) -> DataFrame:
         One row per message_id: the input columns, then ``_leanops_copies`` (how many input rows
         had its message_id; their sum is the number of rows read).
     """
-    # the copy count is the same in every row of a message_id: it does not change the order
-    counted = raw.select(*raw.columns, F.count(F.lit(1)).over(Window.partitionBy(MESSAGE_ID)).alias(COPIES))
-    return drop_retry_duplicates(counted)
+    arrival = _arrival_window(raw)
+    every_copy = arrival.rowsBetween(Window.unboundedPreceding, Window.unboundedFollowing)
+    ranked = raw.select(
+        *raw.columns,
+        F.count(F.lit(1)).over(every_copy).alias(COPIES),
+        F.row_number().over(arrival).alias(_ROW_NUMBER),
+    )
+    return ranked.filter(F.col(_ROW_NUMBER) == _FIRST).select(*raw.columns, COPIES)
 
 
 def sent_bounds(rows: Column, prefix: str) -> list[Column]:
@@ -245,16 +275,6 @@ def batch_summary(parsed: DataFrame) -> DataFrame:
 
 def _parsed_ok(parsed: DataFrame) -> DataFrame:
     return parsed.filter(F.col(PARSE_ERROR).isNull())
-
-
-def body_paths(parsed: DataFrame) -> list[str]:
-    """Return the sorted distinct key paths (path keys) of the rows that parsed (one Spark action).
-
-    Args:
-        parsed: the output of :func:`parse_bodies`.
-    """
-    keys = _parsed_ok(parsed).select(F.explode(F.map_keys(BODY)).alias(COLUMN_NAME)).distinct()
-    return sorted(row[COLUMN_NAME] for row in keys.collect())
 
 
 def standardized_rows(
@@ -304,26 +324,48 @@ def parse_error_rows(parsed: DataFrame, run_id: str, written_at: datetime) -> Da
     )
 
 
-def observed_types(parsed: DataFrame) -> DataFrame:
-    """Return the JSON types each key path showed in the rows that parsed.
+def kind_sightings(parsed: DataFrame) -> DataFrame:
+    """Return per key path and JSON kind its first message and last sent_at (epoch micros).
 
-    A column seen with several non-null types gets them sorted and joined by ``|``
-    (``number|string``); a column only ever seen as JSON null is left out.
+    One aggregation gives both what the batch's columns are (every key path of a row that
+    parsed, JSON null included) and what the drift log needs (leanops.transforms.drift.
+    fold_sightings leaves JSON null out). Rows are aggregated per body shape first (a topic's
+    rows share few shapes), then each shape's leaves: the same minimum and maximum as over every
+    row's leaves, from the rows sent first in each shape instead of every row. The earliest
+    sent_at per shape is a hash aggregation; only the rows sent then are joined back and split
+    into leaves, where the smallest (sent_at, message_id) is taken: that minimum over a struct
+    would make Spark sort every row (no hash aggregation buffers a struct). A batch whose rows
+    all tie (every sent_at NULL) costs what one row per leaf does.
 
     Args:
-        parsed: the output of :func:`parse_bodies`.
+        parsed: the output of :func:`parse_bodies` (a row that did not parse has no shape).
 
     Returns:
-        column_name (the path key), json_type, example_message_id (the smallest message_id
-        showing the path): one row per path.
+        column_name (the path key), json_type, and the first message_id (first by sent_at, a
+        NULL sent_at first, then by message_id), its sent_at (``_sent``) and the last (``_last``).
     """
-    types = _parsed_ok(parsed).select(MESSAGE_ID, F.explode(F.col(BODY_TYPES)).alias(COLUMN_NAME, JSON_TYPE))
+    sent = F.unix_micros(F.col(SENT_AT).cast(T.TimestampType()))
+    rows = parsed.filter(F.col(BODY_SHAPE).isNotNull()).select(
+        BODY_SHAPE,
+        MESSAGE_ID,
+        sent.alias(FIRST_SENT),
+        F.coalesce(sent, F.lit(_NULL_SENT_ORDER)).alias(_ORDER),
+    )
+    per_shape = rows.groupBy(BODY_SHAPE).agg(F.min(_ORDER).alias(_ORDER), F.max(FIRST_SENT).alias(LAST_SENT))
+    firsts = rows.join(per_shape, [BODY_SHAPE, _ORDER])  # each shape's rows sent first (ties too)
+    lines = F.explode(F.split(BODY_SHAPE, SHAPE_LINE)).alias(_PAIR)
+    first = F.struct(_ORDER, MESSAGE_ID, FIRST_SENT).alias(_FIRST_SEEN)
+    leaves = firsts.select(lines, first, LAST_SENT).filter(F.col(_PAIR) != "")
+    pair = F.split(_PAIR, SHAPE_FIELD)
     return (
-        types.filter(F.col(JSON_TYPE) != JSON_NULL)
-        .groupBy(COLUMN_NAME)
-        .agg(
-            F.array_join(F.array_sort(F.collect_set(JSON_TYPE)), TYPE_SEPARATOR).alias(JSON_TYPE),
-            F.min(MESSAGE_ID).alias(EXAMPLE_MESSAGE_ID),
+        leaves.select(pair[0].alias(COLUMN_NAME), pair[1].alias(JSON_TYPE), _FIRST_SEEN, LAST_SENT)
+        .groupBy(COLUMN_NAME, JSON_TYPE)
+        .agg(F.min(_FIRST_SEEN).alias(_FIRST_SEEN), F.max(LAST_SENT).alias(LAST_SENT))
+        .select(
+            COLUMN_NAME,
+            JSON_TYPE,
+            F.col(f"{_FIRST_SEEN}.{MESSAGE_ID}").alias(MESSAGE_ID),
+            F.col(f"{_FIRST_SEEN}.{FIRST_SENT}").alias(FIRST_SENT),
+            LAST_SENT,
         )
-        .select(COLUMN_NAME, JSON_TYPE, EXAMPLE_MESSAGE_ID)
     )

@@ -60,6 +60,14 @@ def _parse(text: str | None, max_fields: int = MAX_FIELDS, max_depth: int = MAX_
         ('{"id": 1, "id": 2}', "duplicate key 'id' in the object at the top level"),
         ('{"c": {"id": 1, "x": 0, "id": 2}}', "duplicate key 'id' in the object at path 'c'"),
         ('{"c": [{"k": 1}, {"k": 1, "k": 2}]}', "duplicate key 'k' in the object at path 'c[1]'"),
+        # where the fast way's colon count must see the dropped key (json_body._parse_fast):
+        # colons inside strings, in the duplicate's value, in keys, escaped, in a kept-whole array
+        ('{"t": "12:00", "t": "13:00"}', "duplicate key 't' in the object at the top level"),
+        ('{"a": {"x": "a:b:c"}, "a": 1}', "duplicate key 'a' in the object at the top level"),
+        ('{"k:1": 1, "k:1": 2}', "duplicate key 'k:1' in the object at the top level"),
+        ('{"s": "\\u003a", "d": 1, "d": 2}', "duplicate key 'd' in the object at the top level"),
+        ('{"s": "\\u003A:", "d": "x", "d": 2}', "duplicate key 'd' in the object at the top level"),
+        ('{"a": [{"t": "1:2", "t": "3"}]}', "duplicate key 't' in the object at path 'a[0]'"),
         (
             '{"a": "x\\ud800y"}',
             "string 'x\\\\ud800y' at path 'a' holds a lone UTF-16 surrogate (\\ud800)" + NOT_UTF8,

@@ -82,6 +82,35 @@ def test_flattening_round_trips_every_leaf_path_and_value(
     assert parsed.types == {column: json_type for column, (_, json_type) in expected.items()}
 
 
+COLON_TEXT = st.text(alphabet="ab:", max_size=3)
+
+
+@given(
+    members=st.lists(st.tuples(COLON_TEXT, COLON_TEXT | st.integers()), max_size=5),
+    escape_colons=st.booleans(),
+)
+def test_a_duplicate_key_is_reported_whatever_colons_the_text_holds(
+    members: list[tuple[str, Any]], escape_colons: bool
+) -> None:
+    # GIVEN an object written member by member (so keys may repeat), with colons in its keys and
+    # strings, written raw or as the escape \u003a
+    def token(value: Any) -> str:
+        text = json.dumps(value)
+        return text.replace(":", "\\u003a") if escape_colons else text
+
+    body = "{" + ",".join(f"{token(key)}: {token(value)}" for key, value in members) + "}"
+    # WHEN parsed
+    parsed = parse_body(body, NO_LIMIT, NO_LIMIT)
+    # THEN it is refused exactly when a key repeats, and otherwise keeps every member
+    keys = [key for key, _ in members]
+    if len(set(keys)) < len(keys):
+        assert parsed.error is not None
+        assert parsed.error.startswith("duplicate key")
+    else:
+        assert parsed.error is None
+        assert parsed.values == {path_key([key]): str(value) for key, value in members}
+
+
 NUMBER_LITERALS = st.decimals(allow_nan=False, allow_infinity=False).map(str) | st.from_regex(
     r"-?(0|[1-9][0-9]{0,60})(\.[0-9]{1,40})?([eE][+-]?[0-9]{1,4})?", fullmatch=True
 )

@@ -1,4 +1,4 @@
-"""Standardized transforms on small local DataFrames: parse, FIFO dedupe, shaping rows, observed types."""
+"""Standardized transforms on small local DataFrames: parse, FIFO dedupe, shaping rows, kind sightings."""
 
 from __future__ import annotations
 
@@ -46,25 +46,23 @@ def parsed(spark: SparkSession) -> Iterator[DataFrame]:
     result.unpersist()
 
 
-def test_parse_bodies_keeps_the_envelope_and_adds_body_types_and_errors(parsed: DataFrame) -> None:
+def test_parse_bodies_keeps_the_envelope_and_adds_body_shape_and_errors(parsed: DataFrame) -> None:
     # WHEN RAW rows are parsed
     rows = {row["message_id"]: row.asDict() for row in parsed.collect()}
     # THEN the envelope columns are kept and three columns are added
     raw_columns = definitions.table(definitions.RAW).column_names
     assert tuple(parsed.columns) == (*raw_columns, *standardize.PARSED_COLUMNS)
-    # AND body and body_types are keyed by exact key path
+    # AND body is keyed by exact key path, and the shape lists each path with its JSON type
     assert rows["m1"]["body"] == {ID: "o-1", CUSTOMER_ID: "c-1", AMOUNT: "12.50"}
-    assert rows["m1"]["body_types"] == {ID: "string", CUSTOMER_ID: "string", AMOUNT: "number"}
+    m1_types = [(ID, "string"), (CUSTOMER_ID, "string"), (AMOUNT, "number")]
+    assert standardize.shape_pairs(rows["m1"]["body_shape"]) == m1_types
+    assert rows["m3"]["body_shape"] is None
     assert rows["m2"]["body"] == {ID: "o-2", AMOUNT: "7", NOTE: None, TAGS: '["a"]'}
     assert rows["m2"]["parse_error"] is None
     assert rows["m3"]["parse_error"] == "truncated JSON: Expecting ',' delimiter: line 1 column 13 (char 12)"
     assert rows["m3"]["body"] is None
     assert rows["m4"]["parse_error"] == "body is missing (NULL)"
     assert rows["m1"]["receive_count"] == 1
-
-
-def test_body_paths_are_the_sorted_keys_of_rows_that_parsed(parsed: DataFrame) -> None:
-    assert standardize.body_paths(parsed) == sorted([AMOUNT, CUSTOMER_ID, ID, NOTE, TAGS])
 
 
 def test_standardized_rows_have_the_table_columns_then_the_body_columns(parsed: DataFrame) -> None:
@@ -102,21 +100,44 @@ def test_parse_error_rows_have_exactly_the_parse_errors_columns(parsed: DataFram
     assert (got["m4"]["topic_name"], got["m4"]["run_id"]) == ("orders", RUN_ID)
 
 
-def test_observed_types_merge_types_per_column_and_skip_nulls(spark: SparkSession) -> None:
+def test_body_shape_splits_back_whatever_the_keys_hold() -> None:
+    # GIVEN path keys holding tabs, line feeds and the separators' escapes
+    types = {path_key(["a\tb"]): "string", path_key(["c\nd", "\\t"]): "number", path_key([""]): "null"}
+    # THEN the shape gives back every pair, in order; an empty body has an empty shape
+    assert standardize.shape_pairs(standardize.body_shape(types)) == list(types.items())
+    assert standardize.shape_pairs(standardize.body_shape({})) == []
+
+
+def test_kind_sightings_give_each_paths_first_message_and_last_sent_at(spark: SparkSession) -> None:
+    # GIVEN rows of a few shapes: a type change, a JSON null, sent_at ties, a NULL sent_at
+    early, late = T0, T0 + timedelta(hours=1)
     raw = raw_frame(
         spark,
         [
-            {"message_id": "m2", "payload": '{"amount": "7", "gone": null}'},
-            {"message_id": "m1", "payload": '{"amount": 7.5}'},
-            {"message_id": "m3", "payload": '{"amount": 8, "x": true}'},
-            {"message_id": "m0", "payload": "not json"},
+            {"message_id": "m2", "payload": '{"amount": "7", "gone": null}', "sent_at": early},
+            {"message_id": "m1", "payload": '{"amount": 7.5}', "sent_at": late},
+            {"message_id": "m0", "payload": '{"amount": 8, "x": true}', "sent_at": late},
+            {"message_id": "m9", "payload": '{"amount": 9}', "sent_at": early},
+            {"message_id": "m8", "payload": '{"amount": 9}', "sent_at": early},
+            {"message_id": "m7", "payload": '{"x": false}', "sent_at": None},
+            {"message_id": "m5", "payload": "{}", "sent_at": late},
+            {"message_id": "m6", "payload": "not json", "sent_at": None},
         ],
     )
-    observed = standardize.observed_types(standardize.parse_bodies(raw, MAX_FIELDS, MAX_DEPTH))
-    assert sorted(tuple(row) for row in observed.collect()) == [
-        (AMOUNT, "number|string", "m1"),
-        (path_key(["x"]), "boolean", "m3"),
-    ]
+    # WHEN the sightings are aggregated
+    sightings = standardize.kind_sightings(standardize.parse_bodies(raw, MAX_FIELDS, MAX_DEPTH))
+    got = sorted(tuple(row) for row in sightings.collect())
+    # THEN per path and kind: the first message by sent_at (NULL first, then message_id) and the last sent_at
+    gone, x = path_key(["gone"]), path_key(["x"])
+    assert got == sorted(
+        [
+            (AMOUNT, "string", "m2", micros(early), micros(early)),
+            (AMOUNT, "number", "m8", micros(early), micros(late)),
+            (gone, "null", "m2", micros(early), micros(early)),
+            (x, "boolean", "m7", None, micros(late)),
+        ],
+        key=str,
+    )
 
 
 def test_first_arrival_wins_by_instant_then_receive_count_then_payload(spark: SparkSession) -> None:
