@@ -5,7 +5,8 @@ what JSON does not allow, and Spark's reader cannot report duplicate keys, NaN /
 literals or lone UTF-16 surrogates, and cannot keep number literals beyond a double's precision
 byte for byte. Python's ``json`` module with hooks can: numbers are kept as their literal text
 (``parse_int`` / ``parse_float``), non-standard constants are refused (``parse_constant``) and
-objects are checked for duplicate keys (``object_pairs_hook``).
+objects are checked for duplicate keys (``object_pairs_hook``, or, on the fast way, a colon
+count that proves none was dropped: :func:`_parse_fast`).
 
 Flattening: nested objects become one value per leaf, keyed by the leaf's exact key path
 (:func:`leanops.naming.path_key`: ``["customer","id"]``; the standardized job turns paths into
@@ -182,57 +183,92 @@ def _check_object(obj: dict[str, Any], path: Sequence[PathPart], strict: bool) -
             _check_text(key, "key", path, strict)
 
 
-def _serialize(value: Any, path: tuple[PathPart, ...], strict: bool) -> str:
+def _check_value(value: Any, path: tuple[PathPart, ...], strict: bool) -> None:
+    """Check a value kept whole as the exact way does, in document order (see :func:`_flatten`)."""
+    if type(value) is str:
+        _check_text(value, "string", path, strict)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_value(item, (*path, index), strict)
+    elif isinstance(value, dict):
+        _check_object(value, path, strict)
+        for key, item in value.items():
+            _check_value(item, (*path, key), strict)
+
+
+def _compact(value: Any) -> str:
     """Return compact JSON text of a decoded value, numbers as their literal text."""
-    if isinstance(value, JsonNumber):  # a str subclass: tested before str
+    if type(value) is list:
+        return "[" + ",".join([_compact_scalar(item) for item in value]) + "]"
+    if isinstance(value, dict):
+        members = [_json_string(key) + _COLON + _compact_scalar(item) for key, item in value.items()]
+        return "{" + ",".join(members) + "}"
+    return _compact_scalar(value)
+
+
+def _compact_scalar(value: Any) -> str:
+    """Return compact JSON text of a decoded value, scalars without another call (most array items)."""
+    kind = type(value)
+    if kind is str:
+        return _json_string(value)
+    if kind is JsonNumber:
         return value.literal
-    if isinstance(value, str):
-        return _json_string(_check_text(value, "string", path, strict))
-    if isinstance(value, bool):
-        return JSON_TRUE if value else JSON_FALSE
+    if kind is list or isinstance(value, dict):
+        return _compact(value)
     if value is None:
         return JSON_NULL
-    if isinstance(value, list):
-        return (
-            "[" + ",".join(_serialize(item, (*path, index), strict) for index, item in enumerate(value)) + "]"
-        )
-    _check_object(value, path, strict)
-    members = (f"{_json_string(key)}:{_serialize(item, (*path, key), strict)}" for key, item in value.items())
-    return "{" + ",".join(members) + "}"
+    return JSON_TRUE if value else JSON_FALSE
 
 
-def _flatten_object(
-    obj: dict[str, Any],
-    path: tuple[str, ...],
-    max_depth: int,
-    flat: Flat,
-    strict: bool,
-) -> None:
-    """Add every leaf of ``obj`` to ``flat`` (key path -> value text, key path -> JSON type)."""
-    _check_object(obj, path, strict)
+def _flatten(
+    obj: dict[str, Any], path: tuple[str, ...], max_depth: int, flat: Flat, checked: bool, strict: bool
+) -> int:
+    """Add every leaf of ``obj`` to ``flat`` (key path -> value text, key path -> JSON type).
+
+    Args:
+        obj: a decoded object.
+        path: its key path.
+        max_depth: the deepest path flattened; an object at this depth is kept whole.
+        flat: what is filled.
+        checked: the exact way: report a duplicate key (an object the exact decoder marked) and,
+            if ``strict``, a lone surrogate in any key or string, with its path.
+        strict: check every key and string for a lone surrogate (only where ``checked``).
+
+    Returns:
+        The colons the decoded values account for (:func:`_parse_fast`): one per key, plus every
+        colon inside the keys and strings (those kept whole included, as their text shows them).
+    """
+    if checked:
+        _check_object(obj, path, strict)
     values, types = flat
+    colons = len(obj) + "".join(obj).count(_COLON)
     for key, value in obj.items():
         child = (*path, key)
         kind = type(value)
         text: str | None
         if kind is str:
-            text, json_kind = _check_text(value, "string", child, strict), JSON_STRING
+            if checked:
+                _check_text(value, "string", child, strict)
+            text, json_kind = value, JSON_STRING
+            colons += value.count(_COLON)
         elif kind is JsonNumber:
             text, json_kind = value.literal, JSON_NUMBER
         elif value is None:
             text, json_kind = None, JSON_NULL
         elif kind is bool:
             text, json_kind = (JSON_TRUE if value else JSON_FALSE), JSON_BOOLEAN
-        elif kind is list:
-            text, json_kind = _serialize(value, child, strict), JSON_ARRAY
-        elif value and len(child) < max_depth:
-            _flatten_object(value, child, max_depth, flat, strict)
+        elif isinstance(value, dict) and value and len(child) < max_depth:
+            colons += _flatten(value, child, max_depth, flat, checked, strict)
             continue
-        else:  # an empty object, or one at the flattening depth: kept whole
-            text, json_kind = _serialize(value, child, strict), JSON_OBJECT
+        else:  # an array, an empty object, or one at the flattening depth: kept whole
+            if checked:
+                _check_value(value, child, strict)
+            text, json_kind = _compact(value), JSON_ARRAY if kind is list else JSON_OBJECT
+            colons += text.count(_COLON)
         path_key = _key_for(child)
         values[path_key] = text
         types[path_key] = json_kind
+    return colons
 
 
 def _skip_whitespace(text: str, position: int) -> int:
@@ -262,72 +298,6 @@ def _decode_object(text: str | None, decoder: json.JSONDecoder) -> dict[str, Any
     return document
 
 
-@lru_cache(maxsize=_PATH_KEY_CACHE_SIZE)
-def _key_text(key: str) -> str:
-    return _json_string(key)
-
-
-def _compact(value: Any) -> str:
-    """Return compact JSON text of a decoded value (fast path: no checks, numbers as their text)."""
-    kind = type(value)
-    if kind is list:
-        return "[" + ",".join([_compact_scalar(item) for item in value]) + "]"
-    if kind is dict:
-        members = [_key_text(key) + _COLON + _compact_scalar(item) for key, item in value.items()]
-        return "{" + ",".join(members) + "}"
-    return _compact_scalar(value)
-
-
-def _compact_scalar(value: Any) -> str:
-    """Return compact JSON text of a decoded value, scalars without another call (most array items)."""
-    kind = type(value)
-    if kind is str:
-        return _json_string(value)
-    if kind is JsonNumber:
-        return str.__str__(value)
-    if kind is list or kind is dict:
-        return _compact(value)
-    if value is None:
-        return JSON_NULL
-    return JSON_TRUE if value else JSON_FALSE
-
-
-def _flatten_fast(obj: dict[str, Any], prefix: str, depth: int, max_depth: int, flat: Flat) -> int:
-    """Add every leaf of ``obj`` to ``flat`` (as :func:`_flatten_object`, without its checks).
-
-    ``prefix`` is the path key of ``obj`` without its closing bracket (``["customer",``): a
-    child's path key is ``prefix`` + its key's JSON text + ``]``, the text of naming.path_key.
-
-    Returns:
-        The colons the decoded values account for: one per key, plus every colon inside the
-        keys and strings (those kept whole included, as their text shows them).
-    """
-    values, types = flat
-    colons = len(obj) + "".join(obj).count(_COLON)
-    for key, value in obj.items():
-        kind = type(value)
-        text: str | None
-        if kind is str:
-            text, json_kind = value, JSON_STRING
-            colons += value.count(_COLON)
-        elif kind is JsonNumber:
-            text, json_kind = str.__str__(value), JSON_NUMBER
-        elif value is None:
-            text, json_kind = None, JSON_NULL
-        elif kind is bool:
-            text, json_kind = (JSON_TRUE if value else JSON_FALSE), JSON_BOOLEAN
-        elif kind is dict and value and depth + 1 < max_depth:
-            colons += _flatten_fast(value, f"{prefix}{_key_text(key)},", depth + 1, max_depth, flat)
-            continue
-        else:  # an array, an empty object, or one at the flattening depth: kept whole
-            text, json_kind = _compact(value), JSON_ARRAY if kind is list else JSON_OBJECT
-            colons += text.count(_COLON)
-        path_key = f"{prefix}{_key_text(key)}]"
-        values[path_key] = text
-        types[path_key] = json_kind
-    return colons
-
-
 def _parse_fast(text: str, max_depth: int) -> Flat | None:
     """Decode and flatten with the fast decoder; None where its result may have lost a duplicate key.
 
@@ -337,13 +307,10 @@ def _parse_fast(text: str, max_depth: int) -> Flat | None:
     the text, at most L colons inside their strings (fewer when a dropped duplicate held some).
     So the colons they account for equal the text's only when no key was dropped.
     """
-    document = _decode_object(text, _FAST_DECODER)
-    values: dict[str, str | None] = {}
-    types: dict[str, str] = {}
-    colons = _flatten_fast(document, "[", 0, max_depth, (values, types))
+    flat, colons = _flatten_document(text, max_depth, checked=False, strict=False)
     if colons != text.count(_COLON) or _ESCAPED_COLON.search(text) is not None:
         return None
-    return values, types
+    return flat
 
 
 def _may_hold_surrogate(text: str) -> bool:
@@ -364,13 +331,11 @@ def _may_hold_surrogate(text: str) -> bool:
     return False
 
 
-def _parse_exact(text: str | None, max_depth: int, strict: bool) -> Flat:
-    """Decode and flatten with the exact decoder (duplicate keys reported; surrogates if ``strict``)."""
-    document = _decode_object(text, _EXACT_DECODER)
-    values: dict[str, str | None] = {}
-    types: dict[str, str] = {}
-    _flatten_object(document, (), max_depth, (values, types), strict)
-    return values, types
+def _flatten_document(text: str | None, max_depth: int, checked: bool, strict: bool) -> tuple[Flat, int]:
+    """Decode (the exact decoder where ``checked``, else the fast one) and flatten (:func:`_flatten`)."""
+    document = _decode_object(text, _EXACT_DECODER if checked else _FAST_DECODER)
+    flat: Flat = ({}, {})
+    return flat, _flatten(document, (), max_depth, flat, checked, strict)
 
 
 def parse_body(text: str | None, max_fields: int, max_depth: int) -> ParsedBody:
@@ -393,7 +358,9 @@ def parse_body(text: str | None, max_fields: int, max_depth: int) -> ParsedBody:
     try:
         strict = text is not None and _may_hold_surrogate(text)
         flat = None if strict or not text else _parse_fast(text, max_depth)
-        values, types = flat if flat is not None else _parse_exact(text, max_depth, strict)
+        if flat is None:
+            flat, _ = _flatten_document(text, max_depth, checked=True, strict=strict)
+        values, types = flat
         if len(values) > max_fields:  # distinct key paths have distinct keys (naming.path_key)
             allowed = f"the limit of {max_fields} ({MAX_FIELDS_PER_MESSAGE})"
             raise BodyParseError(f"body has {len(values)} fields, more than {allowed}")

@@ -97,7 +97,7 @@ def body_shape(types: Mapping[str, str]) -> str:
 
     Path keys are JSON text (leanops.naming.path_key), where a tab or a line feed is always
     escaped, so the text splits back unambiguously (:func:`shape_pairs`). Rows of one shape
-    (most rows of a topic) aggregate as one: see leanops.jobs.standardized.kind_sightings.
+    (most rows of a topic) aggregate as one (:func:`kind_sightings`).
     """
     return SHAPE_LINE.join(map(SHAPE_FIELD.join, types.items()))
 
