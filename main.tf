@@ -177,6 +177,8 @@ module "processing" {
   checkpoint_table_name    = module.orchestration.checkpoint_table_name
   lock_table_name          = module.orchestration.lock_table_name
   alert_topic_arn          = local.alert_topic_arn
+  # The curated job grants these analysts read on each topic table it creates (no second apply).
+  analyst_grant_principals = var.enable_lake_formation_grants ? var.lake_formation_analyst_arns : []
 
   depends_on = [module.storage, module.catalog]
 }

@@ -314,7 +314,7 @@ variable "lake_formation_analyst_arns" {
 }
 
 variable "lake_formation_analyst_topics" {
-  description = "Topics whose curated table lake_formation_analyst_arns get Lake Formation SELECT and DESCRIBE on, one table each (never all of curated: its errors table is not for analysts). The curated job creates a topic's table on its first cycle: add the topic after it and apply again (modules/analytics/lake_formation.tf)."
+  description = "Optional: topics whose curated table Terraform itself grants lake_formation_analyst_arns Lake Formation SELECT and DESCRIBE on, one table each (never all of curated: its errors table is not for analysts). Not needed for new topics: with enable_lake_formation_grants the curated job grants the analysts each topic table it creates, on its first cycle (modules/analytics/lake_formation.tf). A listed topic's table must exist when applied."
   type        = list(string)
   default     = []
 }

@@ -181,14 +181,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     import boto3
     from ingest_bench import NAME_PREFIX, bench_ingest
 
-    from leanops.local.aws import start_moto_server
     from leanops.local.catalog import local_catalog
     from leanops.local.config import REGION, ResourceNames
+    from leanops.local.moto_process import MotoProcess
     from leanops.local.session import start_local_session
 
     home = Path(tempfile.mkdtemp(prefix="leanops-bench-"))
     report = Report(events=args.events)
-    server, endpoint = start_moto_server()
+    server = MotoProcess()  # as the CLI's commands start it (leanops.local.aws.LocalAws)
+    endpoint = server.start()
     try:
         clients = {
             service: boto3.client(service, endpoint_url=endpoint, region_name=REGION)

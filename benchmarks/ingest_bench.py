@@ -4,15 +4,17 @@
   (leanops.local.lambda_runtime), called with SQS events of the topic's batch size and a Firehose
   client that accepts everything (no network): messages per CPU-second of this one-threaded
   process (= per core) and PutRecordBatch calls per batch.
-* Local SQS: moto's server as the emulation starts it (``start_moto_server``: the local moto
-  patches applied); ``send`` is the emulation's own (leanops.local.sender: SendMessageBatch of
-  10), through leanops.local.pipeline.LocalPipeline.send as the ``send`` command does; delivery is
-  what ``run`` does before its cycle (LocalPipeline.deliver): the event source mapping's poller
-  (leanops.local.delivery.QueuePoller) invoking the BUILT sqs_processor zip in its Lambda
-  workers, whose Firehose client reaches the local Firehose endpoint, then the DLQ, then
-  Firehose's flush (the transform Lambda's zip, pyiceberg appends to RAW), until all is in RAW.
+* Local SQS: moto's server as the emulation starts it (leanops.local.moto_process: its own
+  process, the local moto patches applied); ``send`` is the emulation's own
+  (leanops.local.sender: SendMessageBatch of 10), through LocalPipeline.send as the ``send``
+  command does; delivery is what ``run`` does before its cycle (LocalPipeline.deliver): the
+  event source mapping's poller (leanops.local.delivery.QueuePoller) invoking the BUILT
+  sqs_processor zip in its Lambda workers, whose Firehose client reaches the local Firehose
+  endpoint, then the DLQ, then Firehose's flush (the transform Lambda's zip, pyiceberg appends
+  to RAW), until all is in RAW.
 * The same poller with the handler in process and a Firehose that accepts everything
-  (``local_delivery_in_process_msgs_per_s``): the SQS emulation's own share of that time.
+  (``local_delivery_in_process_msgs_per_s``): the SQS emulation's own share of that time (moto
+  still in its own process, as above).
 """
 
 from __future__ import annotations

@@ -261,14 +261,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     os.environ.setdefault("AWS_DEFAULT_REGION", REGION)  # clients the jobs create themselves
 
-    from leanops.local.aws import start_moto_server
     from leanops.local.catalog import local_catalog
     from leanops.local.config import ResourceNames
+    from leanops.local.moto_process import MotoProcess
     from leanops.local.session import start_local_session
 
     home = Path(tempfile.mkdtemp(prefix="leanops-maintenance-bench-"))
     report = Report(events=args.appends * ROWS_PER_APPEND)
-    server, endpoint = start_moto_server()
+    server = MotoProcess()  # as the CLI's commands start it (leanops.local.aws.LocalAws)
+    endpoint = server.start()
     try:
         clients = {
             service: boto3.client(service, endpoint_url=endpoint, region_name=REGION)

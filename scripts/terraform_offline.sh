@@ -11,6 +11,7 @@
 #   validate            init -backend=false + validate of the root stack
 #   test [module...]    terraform test of the modules with tests under tests/terraform/modules/
 #   plan <env>          plan -refresh=false with environments/<env>.tfvars -> <work>/plans/<env>.json
+#                       (<env>+<variant>: tests/terraform/variants/<variant>.tfvars layered on it)
 #   checkov <env>       checkov on that plan JSON (0 failed checks required)
 #   compliance <env>    terraform-compliance features of tests/terraform/compliance on that plan
 #   all                 every command above, for dev, staging and prod (default)
@@ -143,15 +144,23 @@ cmd_test() {
 }
 
 cmd_plan() {
-  local env="${1:?plan needs an environment: dev, staging or prod}"
-  local var_file="${REPO_ROOT}/environments/${env}.tfvars"
+  local env="${1:?plan needs an environment: dev, staging or prod (or <env>+<variant>)}"
+  # <env>+<variant>: environments/<env>.tfvars, then tests/terraform/variants/<variant>.tfvars over it
+  # (an option no environment turns on, planned as a team would plan it).
+  local var_file="${REPO_ROOT}/environments/${env%%+*}.tfvars"
   [[ -f "${var_file}" ]] || { echo "ERROR: ${var_file} not found" >&2; return 1; }
+  local -a var_files=("-var-file=${var_file}")
+  if [[ "${env}" == *+* ]]; then
+    local variant_file="${REPO_ROOT}/tests/terraform/variants/${env#*+}.tfvars"
+    [[ -f "${variant_file}" ]] || { echo "ERROR: ${variant_file} not found" >&2; return 1; }
+    var_files+=("-var-file=${variant_file}")
+  fi
   init_root
   mkdir -p "${WORK}/plans"
   AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_SESSION_TOKEN=testing \
     AWS_EC2_METADATA_DISABLED=true AWS_PROFILE='' AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
     "${TERRAFORM}" -chdir="${STAGED_ROOT}" plan -refresh=false -input=false -lock=false -no-color \
-    -var-file="${var_file}" -out="${WORK}/plans/${env}.tfplan" >"${WORK}/plans/${env}.log" \
+    "${var_files[@]}" -out="${WORK}/plans/${env}.tfplan" >"${WORK}/plans/${env}.log" \
     || { cat "${WORK}/plans/${env}.log" >&2; return 1; }
   "${TERRAFORM}" -chdir="${STAGED_ROOT}" show -json "${WORK}/plans/${env}.tfplan" >"${WORK}/plans/${env}.json"
   local count

@@ -55,11 +55,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(scope="session")
 def moto_server() -> Iterator[str]:
     """One moto server on 127.0.0.1 (random port) for code that needs an endpoint URL."""
-    from leanops.local.aws import start_moto_server
+    from leanops.local.moto_process import MotoProcess
 
-    server, endpoint = start_moto_server()  # the local runner's own factory (moto patches included)
-    yield endpoint
-    server.stop()
+    with MotoProcess() as server:  # as the local runner starts it: its own process, patches applied
+        yield server.endpoint
 
 
 @pytest.fixture

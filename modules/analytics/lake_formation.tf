@@ -12,7 +12,7 @@
 # | Glue standardized role  | DESCRIBE raw, CREATE_TABLE standardized | SELECT, ALTER, DESCRIBE on raw; SELECT, INSERT, DELETE, ALTER, DESCRIBE on standardized |
 # | Glue curated role       | DESCRIBE standardized, CREATE_TABLE curated | SELECT, DESCRIBE on standardized; SELECT, INSERT, DELETE, ALTER, DESCRIBE on curated |
 # | state machine role      | CREATE_TABLE semantic, DESCRIBE curated | SELECT, DESCRIBE on curated; ALTER, DESCRIBE, DROP on semantic (views) |
-# | Athena analysts         | DESCRIBE curated, semantic  | SELECT, DESCRIBE on each curated.<topic> of lake_formation_analyst_topics; on all semantic views |
+# | Athena analysts         | DESCRIBE curated, semantic  | SELECT, DESCRIBE on all semantic views; on each curated.<topic>: by the curated job when it creates it, and here for lake_formation_analyst_topics |
 #
 # Analysts (schemas/tables.json analyst_access, as the IAM policy of analyst_access.tf): never an
 # "all tables" grant on curated, which would include the curated errors table (values as
@@ -20,10 +20,14 @@
 # (TableResource: Name or TableWildcard; no exclusion: Lake Formation API reference,
 # "TableResource"), and GrantPermissions on a table that does not exist fails (EntityNotFound:
 # Lake Formation developer guide, "Updated error message"). The curated tables are created by the
-# curated job on a topic's first cycle, so they cannot be granted at the first apply: list a topic
-# in lake_formation_analyst_topics once its first cycle ran, and apply again (or grant by hand:
-# aws lakeformation grant-permissions --principal DataLakePrincipalIdentifier=<analyst arn>
-# --permissions SELECT DESCRIBE --resource '{"Table":{"DatabaseName":"iceberg_curated_db","Name":"<topic>"}}').
+# curated job on a topic's first cycle, after the apply, so the job grants them: as a table's
+# creator its role may grant on it ("Implicit Lake Formation permissions"); the root stack passes
+# the analysts to modules/processing (analyst_grant_principals, --LEANOPS_ANALYST_PRINCIPALS) and
+# the curated role alone gets lakeformation:GrantPermissions (leanops.adapters.table_grants: once
+# per table and principal list, a failure alerted and tried again next cycle). Terraform still
+# grants the topics of lake_formation_analyst_topics (tables created before, or to manage a grant
+# here); by hand: aws lakeformation grant-permissions --principal DataLakePrincipalIdentifier=<analyst arn>
+# --permissions SELECT DESCRIBE --resource '{"Table":{"DatabaseName":"iceberg_curated_db","Name":"<topic>"}}'.
 # The semantic database holds only the views (over curated tables), so all its tables are granted.
 #
 # Why not LF-tag-based access (aws_lakeformation_lf_tag, aws_lakeformation_resource_lf_tags, a
@@ -34,10 +38,9 @@
 # curated table, errors included; the errors table is created by the curated job
 # (schemas/tables.json created_by "jobs") on the first cycle, so Terraform cannot assign it the
 # overriding tag before it exists, and between its creation and that override (or after any
-# re-creation) analysts could read it: fail-open. The fail-safe form, the database tagged
-# closed and the curated job tagging each topic table it creates (lakeformation:AddLFTagsToResource
-# with ASSOCIATE on the tag), belongs to the job's table creation, not to this module. Until
-# then: one grant per listed topic, never the errors table.
+# re-creation) analysts could read it: fail-open. The curated job's named grant on each topic
+# table it creates (above) gives the same "no second apply" fail-closed: one grant per topic
+# table (by the job, or listed here), never the errors table.
 #
 # The data locations (the lake bucket's warehouse prefix) must also be registered with Lake
 # Formation by the account's data lake administrator; that is account-level and outside this stack.
@@ -83,7 +86,7 @@ locals {
           "${role}-${key}-database" = { principal = local.lf_role_arns[role], database = local.lf_database_names[key], permissions = grant.database, tables = false, table = null }
           "${role}-${key}-tables"   = { principal = local.lf_role_arns[role], database = local.lf_database_names[key], permissions = grant.tables, tables = true, table = null }
         }
-      ]...) if local.lf_role_arns[role] != null
+      ]...) if contains(var.lake_formation_roles, role)
     ]...),
     merge([
       for index, analyst in local.lf_principals.analyst_arns : merge(
@@ -120,6 +123,13 @@ resource "aws_lakeformation_permissions" "this" {
 
   principal   = each.value.principal
   permissions = each.value.permissions
+
+  lifecycle {
+    precondition {
+      condition     = each.value.principal != null
+      error_message = "Lake Formation grant ${each.key}: its role is in lake_formation_roles but has no ARN in lake_formation_principals."
+    }
+  }
 
   dynamic "database" {
     for_each = each.value.tables ? [] : [each.value.database]

@@ -243,7 +243,7 @@ variable "enable_lake_formation_grants" {
 }
 
 variable "lake_formation_principals" {
-  description = "Principals of the Lake Formation grants: the Firehose role, the two Glue job roles, the state machine role (semantic views) and the analysts' IAM roles or users (Athena). A null role gets no grant."
+  description = "Principals of the Lake Formation grants: the Firehose role, the two Glue job roles, the state machine role (semantic views) and the analysts' IAM roles or users (Athena). Each role of lake_formation_roles needs its ARN here (it may be known only after apply)."
   type = object({
     firehose_role_arn         = optional(string)
     standardized_job_role_arn = optional(string)
@@ -259,8 +259,19 @@ variable "lake_formation_principals" {
   }
 }
 
+variable "lake_formation_roles" {
+  description = "Which pipeline roles of lake_formation_principals get grants (firehose, standardized_job, curated_job, state_machine). Known at plan, unlike the role ARNs of a fresh stack: the grants' for_each keys come from this list, never from the ARNs (Terraform: for_each keys must be known at plan)."
+  type        = list(string)
+  default     = ["firehose", "standardized_job", "curated_job", "state_machine"]
+
+  validation {
+    condition     = alltrue([for role in var.lake_formation_roles : contains(["firehose", "standardized_job", "curated_job", "state_machine"], role)])
+    error_message = "lake_formation_roles entries must be among firehose, standardized_job, curated_job and state_machine."
+  }
+}
+
 variable "lake_formation_analyst_topics" {
-  description = "Topics whose curated table the analysts get Lake Formation SELECT and DESCRIBE on (one grant per table, so the curated errors table is never granted). A table must exist when the grant is applied (the curated job creates it on the topic's first cycle): add a topic here after that cycle and apply again (lake_formation.tf)."
+  description = "Topics whose curated table Terraform grants the analysts Lake Formation SELECT and DESCRIBE on (one grant per table, so the curated errors table is never granted). A table must exist when the grant is applied. Optional: the curated job grants the analysts each topic table it creates (modules/processing analyst_grant_principals; lake_formation.tf)."
   type        = list(string)
   default     = []
 

@@ -113,6 +113,18 @@ locals {
           Resource  = ["arn:${var.partition}:kms:${var.region}:${var.account_id}:key/*"]
           Condition = { "ForAnyValue:StringEquals" = { "kms:ResourceAliases" = var.pii_key_alias_name } }
         }] : [],
+        # The analysts' reads on the topic tables the curated job creates (leanops.adapters.
+        # table_grants): granting needs lakeformation:GrantPermissions (Lake Formation developer
+        # guide, "IAM permissions required to grant or revoke Lake Formation permissions"), an action
+        # with no resource type, so Resource "*" (Service Authorization Reference, "Actions,
+        # resources, and condition keys for AWS Lake Formation"); what the role may grant is Lake
+        # Formation's own rule: on the tables it created only ("Implicit Lake Formation permissions").
+        layer == "curated" && length(var.analyst_grant_principals) > 0 ? [{
+          Sid      = "GrantAnalystsReadOnCreatedTables"
+          Effect   = "Allow"
+          Action   = ["lakeformation:GrantPermissions"]
+          Resource = ["*"]
+        }] : [],
         var.kms_key_alias_name == null ? [] : [{
           Sid       = "UseKmsKeyThroughItsAlias"
           Effect    = "Allow"

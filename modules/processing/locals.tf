@@ -66,6 +66,14 @@ locals {
     var.pii_key_alias_name == null ? {} : { "--LEANOPS_PII_KEY_ID" = var.pii_key_alias_name },
   )
 
+  # The curated job's own: whom it grants read on the topic tables it creates (iam.tf).
+  job_arguments = {
+    standardized = {}
+    curated = length(var.analyst_grant_principals) == 0 ? {} : {
+      "--LEANOPS_ANALYST_PRINCIPALS" = join(",", var.analyst_grant_principals)
+    }
+  }
+
   # No --enable-continuous-cloudwatch-log (nor its --continuous-log-* companions): continuous
   # logging is a Glue 4.0-and-earlier option; Glue 5.0 logs in real time to CloudWatch for every
   # job (AWS Glue developer guide, "Enabling continuous logging for AWS Glue 4.0 and earlier jobs"

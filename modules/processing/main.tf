@@ -80,7 +80,7 @@ resource "aws_glue_job" "this" {
   timeout                = var.timeout_minutes
   max_retries            = 0
   security_configuration = aws_glue_security_configuration.this[0].name
-  default_arguments      = local.default_arguments
+  default_arguments      = merge(local.default_arguments, local.job_arguments[each.key])
 
   command {
     name            = "glueetl"

@@ -70,6 +70,17 @@ variable "pii_key_alias_name" {
   }
 }
 
+variable "analyst_grant_principals" {
+  description = "IAM roles or users the curated job grants Lake Formation SELECT and DESCRIBE on each analyst-readable topic table it creates (--LEANOPS_ANALYST_PRINCIPALS; the curated role alone gets lakeformation:GrantPermissions). Empty: no grants (the Data Catalog not managed by Lake Formation)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.analyst_grant_principals : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/.+$", arn))])
+    error_message = "Every analyst_grant_principals entry must be an IAM role or user ARN (Lake Formation grants to IAM principals)."
+  }
+}
+
 variable "tags" {
   description = "Extra tags for this module's resources (common tags come from the provider's default_tags)."
   type        = map(string)

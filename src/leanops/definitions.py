@@ -26,6 +26,7 @@ from leanops.exceptions import DefinitionError, TopicNameError
 
 SCHEMAS_DIR_ENV = "LEANOPS_SCHEMAS_DIR"
 TABLES_FILE = "tables.json"
+ANALYST_ACCESS_KEY = "analyst_access"
 ENVELOPE_FILE = "events.json"
 CONTRACT_SCHEMA_FILE = "curated_schema.json"
 
@@ -148,6 +149,15 @@ def envelope_columns() -> tuple[ColumnDef, ...]:
 
 
 @cache
+def analyst_table_kinds() -> tuple[str, ...]:
+    """Return the table kinds analysts may read (tables.json ``analyst_access.table_kinds``).
+
+    The one definition Terraform's analyst policy and Lake Formation grants, the curated job's
+    grants on the tables it creates and the local ``query --as analyst`` all read.
+    """
+    return tuple(load_json(TABLES_FILE)[ANALYST_ACCESS_KEY]["table_kinds"])
+
+
 def table(kind: str) -> TableDef:
     """Return the definition of one table kind (raw, standardized, curated, parse_errors, ...).
 

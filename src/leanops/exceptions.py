@@ -158,3 +158,13 @@ class QueryError(LeanOpsError):
         self.kind = kind
         self.problem = problem
         self.sql = sql
+
+
+class WorkerError(LeanOpsError):
+    """A worker process of the local emulation (a Lambda, Glue, moto) died or answered nothing."""
+
+    def __init__(self, worker: str, reason: str) -> None:
+        """Name the worker and what happened."""
+        super().__init__(f"worker {worker}: {reason}")
+        self.worker = worker
+        self.reason = reason

@@ -7,6 +7,7 @@ configuration differs between the two places: no code asks "am I local".
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -34,7 +35,13 @@ REBUILD_TOPICS = "LEANOPS_REBUILD_TOPICS"
 # The stack's PII HMAC KMS key (id, ARN or alias; modules/storage): the curated job derives the key
 # of contract fields with ``pii: hash`` from it (leanops.adapters.pii_key).
 PII_KEY_ID = "LEANOPS_PII_KEY_ID"
+# IAM principals (comma list of role/user ARNs) the curated job grants Lake Formation SELECT and
+# DESCRIBE on each analyst-readable per-topic table it creates (Terraform's analysts when
+# enable_lake_formation_grants; modules/analytics/lake_formation.tf).
+ANALYST_PRINCIPALS = "LEANOPS_ANALYST_PRINCIPALS"
 
+# The rule of modules/analytics' lake_formation_principals validation (grants go to IAM principals).
+IAM_PRINCIPAL_ARN = re.compile(r"arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/.+")
 DEFAULT_LOCK_TTL_SECONDS = 3600
 DEFAULT_MAX_FIELDS_PER_MESSAGE = 1000
 DEFAULT_MAX_NESTING_DEPTH = 32
@@ -108,6 +115,7 @@ class JobSettings:
     drift_vanish_days: int = DEFAULT_DRIFT_VANISH_DAYS
     run_id: str | None = None
     pii_key_id: str | None = None
+    analyst_principals: tuple[str, ...] = ()
     rebuild_topics: tuple[str, ...] = ()
     extra: Mapping[str, str] = field(default_factory=dict)
 
@@ -133,7 +141,23 @@ class JobSettings:
             run_id=mapping.get(RUN_ID) or None,
             rebuild_topics=_rebuild_topics(mapping),
             pii_key_id=mapping.get(PII_KEY_ID) or None,
+            analyst_principals=_analyst_principals(mapping),
         )
+
+
+def _analyst_principals(mapping: Mapping[str, str]) -> tuple[str, ...]:
+    """Return LEANOPS_ANALYST_PRINCIPALS (empty when unset).
+
+    Raises:
+        ConfigurationError: when an entry is not an IAM role or user ARN, or one repeats.
+    """
+    if not str(mapping.get(ANALYST_PRINCIPALS) or "").strip():
+        return ()
+    principals = name_list(mapping, ANALYST_PRINCIPALS, "principal")
+    wrong = [arn for arn in principals if not IAM_PRINCIPAL_ARN.fullmatch(arn)]
+    if wrong:
+        raise ConfigurationError(ANALYST_PRINCIPALS, f"{', '.join(wrong)}: not an IAM role or user ARN")
+    return principals
 
 
 def _rebuild_topics(mapping: Mapping[str, str]) -> tuple[str, ...]:

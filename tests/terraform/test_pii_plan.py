@@ -15,7 +15,7 @@ from tf_harness import ENVIRONMENTS, planned_resources
 
 from leanops import definitions
 from leanops.adapters.pii_key import pii_key_alias
-from leanops.local.query import analyst_table_kinds
+from leanops.definitions import analyst_table_kinds
 
 GENERATE_MAC = "kms:GenerateMac"
 

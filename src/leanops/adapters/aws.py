@@ -69,6 +69,8 @@ class AwsClients:
         dynamodb: client of the checkpoint and lock tables.
         sns: client of the alert topic.
         kms: client of the PII key derivation (leanops.adapters.pii_key).
+        lakeformation: client of the analysts' table grants (leanops.adapters.table_grants);
+            not created here: the adapter creates one only when it has principals to grant.
 
     """
 
@@ -76,6 +78,7 @@ class AwsClients:
     dynamodb: Any | None = None
     sns: Any | None = None
     kms: Any | None = None
+    lakeformation: Any | None = None
 
     def completed(self) -> AwsClients:
         """Return a copy where every missing client is created with boto3's default chain.
@@ -88,4 +91,5 @@ class AwsClients:
             dynamodb=self.dynamodb or boto3.client(DYNAMODB_SERVICE),
             sns=self.sns or boto3.client(SNS_SERVICE),
             kms=self.kms or boto3.client(KMS_SERVICE),
+            lakeformation=self.lakeformation,
         )

@@ -13,6 +13,8 @@ from leanops.settings import JobSettings
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
+    from leanops.adapters.table_grants import TableGrants
+
 
 @dataclass(frozen=True)
 class TopicRun:
@@ -29,6 +31,8 @@ class TopicRun:
         contract_version: the contract object read (S3 VersionId or ETag), when known.
         pii_key: returns the stack's key of ``pii: hash`` fields (leanops.adapters.pii_key),
             derived once per run on first use; None: no key configured.
+        table_grants: grants the analysts read on the tables the run creates
+            (leanops.adapters.table_grants); None: no analyst principals configured.
 
     """
 
@@ -41,6 +45,7 @@ class TopicRun:
     written_at: datetime
     contract_version: str | None = None
     pii_key: Callable[[], bytes] | None = field(default=None, repr=False)
+    table_grants: TableGrants | None = field(default=None, repr=False)
 
     @property
     def where(self) -> str:

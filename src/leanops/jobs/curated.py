@@ -35,6 +35,7 @@ from leanops.adapters.iceberg_ddl import (
     set_table_properties,
     table_properties,
 )
+from leanops.adapters.table_grants import GRANTED_PROPERTY
 from leanops.contracts import Contract
 from leanops.exceptions import LeanOpsError
 from leanops.jobs import iceberg_io
@@ -123,6 +124,7 @@ def _write_batch(run: TopicRun, converted: DataFrame, summary: dict[str, Any]) -
         spark, definitions.table(definitions.CURATED), run.topic, contract_columns(contract)
     )
     check_key(spark, curated_table, run.topic, contract)
+    open_to_analysts(run, definitions.table(definitions.CURATED), curated_table)
     errors_table = ensure_table(spark, definitions.table(definitions.CURATED_ERRORS))
     errors = curate.error_rows(converted, run.run_id, run.written_at)
     rows_read, error_count = int(summary[curate.SUMMARY_ROWS]), int(summary[curate.SUMMARY_INVALID])
@@ -157,6 +159,24 @@ def with_absent_columns_null(spark: SparkSession, table: str, rows: DataFrame) -
     )
 
 
+def open_to_analysts(run: TopicRun, table: definitions.TableDef, name: str) -> bool:
+    """Grant the analysts read on a topic table of theirs not granted yet; return True if granted now.
+
+    Only the kinds of tables.json ``analyst_access`` (never the curated errors table), and only
+    with analyst principals configured (leanops.adapters.table_grants: why the job grants, and
+    the table property that makes it once per table and set of principals).
+    """
+    grants = run.table_grants
+    if grants is None or table.kind not in definitions.analyst_table_kinds():
+        return False
+    if table_properties(run.spark, name).get(GRANTED_PROPERTY) == grants.digest:
+        return False
+    if not grants.grant_reads(table.database, table.name(run.topic)):
+        return False
+    set_table_properties(run.spark, name, {GRANTED_PROPERTY: grants.digest})
+    return True
+
+
 def rebuild_curated(run: TopicRun, standardized: DataFrame) -> WriteCounts:
     """Recompute a topic's curated table and its rows of curated ``errors`` from ``standardized``.
 
@@ -189,6 +209,7 @@ def _write_rebuild(run: TopicRun, converted: DataFrame, summary: dict[str, Any])
     faults.maybe_fail(faults.JOB_CRASH_BEFORE_COMMIT, run.where)
     key = {CONTRACT_KEY_PROPERTY: _key_text(run.contract)}
     iceberg_io.replace_table(spark, curated_table, curated_def, latest, key)
+    open_to_analysts(run, curated_def, curated_table)
     topic_rows = iceberg_io.topic_condition(run.topic)
     iceberg_io.merge_replace(spark, errors_table, errors, [TOPIC_NAME, MESSAGE_ID], topic_rows)
     _, written = iceberg_io.current_snapshot(spark, curated_table)

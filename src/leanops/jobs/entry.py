@@ -44,6 +44,7 @@ OPTIONAL_KEYS = (
     setting_keys.RUN_ID,
     setting_keys.REBUILD_TOPICS,
     setting_keys.PII_KEY_ID,
+    setting_keys.ANALYST_PRINCIPALS,
 )
 SETTING_KEYS = REQUIRED_KEYS + OPTIONAL_KEYS
 

@@ -27,6 +27,7 @@ from leanops.adapters.checkpoints import RebuildRequest
 from leanops.adapters.iceberg_ddl import qualified_name
 from leanops.adapters.locks import topic_lock_id
 from leanops.adapters.pii_key import PiiKey
+from leanops.adapters.table_grants import TableGrants
 from leanops.exceptions import (
     ConfigurationError,
     ContractError,
@@ -84,17 +85,20 @@ class Services:
     locks: LockStore
     alerter: Alerter
     pii_key: PiiKey
+    table_grants: TableGrants
 
     @classmethod
     def from_settings(cls, settings: JobSettings, clients: AwsClients | None) -> Services:
         """Build the adapters, creating the boto3 clients that were not injected."""
         aws = (clients or AwsClients()).completed()
+        alerter = Alerter(settings.alert_topic_arn, aws.sns)
         return cls(
             contracts=ContractStore(settings.contracts_uri, aws.s3, settings.max_nesting_depth),
             checkpoints=CheckpointStore(settings.checkpoint_table, aws.dynamodb),
             locks=LockStore(settings.lock_table, aws.dynamodb),
-            alerter=Alerter(settings.alert_topic_arn, aws.sns),
+            alerter=alerter,
             pii_key=PiiKey(settings.pii_key_id, aws.kms),
+            table_grants=TableGrants(settings.analyst_principals, alerter, aws.lakeformation),
         )
 
 
@@ -223,6 +227,7 @@ class LayerRun:
                 datetime.now(UTC),
                 contract_version=loaded.version,
                 pii_key=self.services.pii_key if self.services.pii_key.configured else None,
+                table_grants=self.services.table_grants if self.services.table_grants.configured else None,
             )
             request = self.rebuild_request(topic, loaded.version)
             if request is not None:

@@ -24,6 +24,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -45,6 +46,9 @@ GLUE_SITE = "site"
 ENTRY_SUFFIX = "_processor.py"
 BUILD_TIMEOUT_SECONDS = 600
 HASH_PREFIX_LENGTH = 16
+STAGING_MARK = ".partial-"
+# A staging folder older than this was left by a killed process (a preparation takes seconds).
+STALE_STAGING_SECONDS = 2 * BUILD_TIMEOUT_SECONDS
 # What the bundles are built from (relative to the repository). leanops.local and leanops.cli
 # are in neither bundle (the build scripts drop them), so changing them rebuilds nothing.
 SOURCE_INPUTS = (
@@ -170,6 +174,28 @@ def file_hash(*paths: Path) -> str:
     return digest.hexdigest()[:HASH_PREFIX_LENGTH]
 
 
+def remove_stale_staging(folder: Path, now: float | None = None) -> list[Path]:
+    """Remove the staging folders under ``folder`` that a killed process left; return them.
+
+    A process killed while it prepared an artefact (SIGKILL, a power cut) never ran its clean-up;
+    its ``<name>.partial-*`` folder is recognised by its age (:data:`STALE_STAGING_SECONDS`), so a
+    preparation under way in another process is never touched.
+    """
+    cutoff = (time.time() if now is None else now) - STALE_STAGING_SECONDS
+    removed = []
+    for staging in folder.glob(f"*{STAGING_MARK}*"):
+        try:
+            stale = staging.is_dir() and staging.stat().st_mtime < cutoff
+        except FileNotFoundError:  # removed by another process meanwhile
+            continue
+        if stale:
+            shutil.rmtree(staging, ignore_errors=True)
+            removed.append(staging)
+    if removed:
+        LOGGER.info("removed %d staging folder(s) left by a killed build under %s", len(removed), folder)
+    return removed
+
+
 @contextmanager
 def _prepared(target: Path) -> Iterator[Path | None]:
     """Yield a staging folder for ``target`` unless it exists (then None); publish it atomically."""
@@ -179,7 +205,8 @@ def _prepared(target: Path) -> Iterator[Path | None]:
     # A fresh folder per call: two threads of one process (or two processes) building the same
     # artefact each stage their own copy; the first rename publishes, the other is dropped.
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f"{target.name}.partial-", dir=target.parent))
+    remove_stale_staging(target.parent)
+    staging = Path(tempfile.mkdtemp(prefix=f"{target.name}{STAGING_MARK}", dir=target.parent))
     try:
         yield staging
         try:

@@ -1,9 +1,10 @@
 """Local AWS: moto's server on 127.0.0.1, with its state kept in LEANOPS_HOME between commands.
 
-No daemon: each command starts moto's server in-process, restores the snapshot of the moto
-backends it uses (SQS, S3, DynamoDB, SNS) and, when it ends, writes the snapshot back (pickle,
-with moto's internal locks replaced by fresh ones). SQS messages, receive counts, in-flight
-state and redrive policies survive like that. Tests pass an existing endpoint instead.
+No daemon: each command starts moto's server in a child process (leanops.local.moto_process:
+its own GIL, off the runner's threads), which restores the snapshot of the moto backends it uses
+(SQS, S3, DynamoDB, SNS, KMS) and, when the command ends, writes the snapshot back (pickle, with
+moto's internal locks replaced by fresh ones). SQS messages, receive counts, in-flight state and
+redrive policies survive like that. Tests pass an existing endpoint instead.
 """
 
 from __future__ import annotations
@@ -146,9 +147,16 @@ class LocalAws:
             return self
         self.home.mkdir(parents=True, exist_ok=True)
         self._take_home_lock()
-        restored = load_snapshot(self.snapshot_path)
-        LOGGER.debug("moto state %s", "restored" if restored else "new")
-        self._server, self.endpoint = start_moto_server()
+        from leanops.local.moto_process import MotoProcess
+
+        self._server = MotoProcess(self.snapshot_path)
+        try:
+            self.endpoint = self._server.start()
+        except BaseException:
+            self._server = None
+            self._release_home_lock()
+            raise
+        LOGGER.debug("moto state %s", "restored" if self._server.restored else "new")
         return self
 
     def __exit__(
@@ -156,10 +164,9 @@ class LocalAws:
     ) -> None:
         if self._server is None:
             return
-        self._server.stop()
-        self._server = None
+        server, self._server = self._server, None
         try:
-            save_snapshot(self.snapshot_path)
+            server.stop()  # writes the snapshot
         finally:
             self._release_home_lock()
 

@@ -31,7 +31,6 @@ from leanops.exceptions import QueryError
 OPERATOR = "operator"
 ANALYST = "analyst"
 READERS = (OPERATOR, ANALYST)
-ACCESS_KEY = "analyst_access"
 
 
 def csv_value(value: Any) -> str:
@@ -78,17 +77,12 @@ def write_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]], out: TextIO
         writer.writerow([csv_value(value) for value in row])
 
 
-def analyst_table_kinds() -> tuple[str, ...]:
-    """Return the table kinds analysts may read (tables.json ``analyst_access.table_kinds``)."""
-    return tuple(definitions.load_json(definitions.TABLES_FILE)[ACCESS_KEY]["table_kinds"])
-
-
 def analyst_refusal(database: str, name: str) -> str | None:
     """Return why analysts may not read ``database.name`` (a catalog table), or None when they may.
 
     A table of no known database is left to the engine (it says which tables exist).
     """
-    kinds = analyst_table_kinds()
+    kinds = definitions.analyst_table_kinds()
     per_topic = {table.database: table for table in definitions.all_tables() if table.per_topic}
     shared = {
         (table.database, table.name()): table for table in definitions.all_tables() if not table.per_topic
@@ -97,14 +91,16 @@ def analyst_refusal(database: str, name: str) -> str | None:
     if table is None or table.kind in kinds:
         return None
     readable = ", ".join(f"{definitions.table(kind).database}.<topic>" for kind in kinds)
+    rule = f"schemas/tables.json {definitions.ANALYST_ACCESS_KEY}"
     return (
         f"{database}.{name} is not for analysts ({table.kind}: values as received, before pii masking); "
-        f"analysts read {readable} and the semantic views (schemas/tables.json {ACCESS_KEY})"
+        f"analysts read {readable} and the semantic views ({rule})"
     )
 
 
 def _semantic_views_allowed() -> bool:
-    return bool(definitions.load_json(definitions.TABLES_FILE)[ACCESS_KEY].get("semantic_views", False))
+    access = definitions.load_json(definitions.TABLES_FILE)[definitions.ANALYST_ACCESS_KEY]
+    return bool(access.get("semantic_views", False))
 
 
 def check_analyst_access(sql: str, semantic_folder: Path | None = None) -> None:
@@ -121,7 +117,7 @@ def check_analyst_access(sql: str, semantic_folder: Path | None = None) -> None:
         database = show.database if isinstance(show, ShowTables) else None
         per_topic = {table.database: table.kind for table in definitions.all_tables() if table.per_topic}
         if database is not None and database != SEMANTIC_DATABASE and database in per_topic:
-            if per_topic[database] not in analyst_table_kinds():
+            if per_topic[database] not in definitions.analyst_table_kinds():
                 raise QueryError("access_denied", f"database {database} is not for analysts", sql)
         return
     views: dict[str, str] | None = None

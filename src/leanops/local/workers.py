@@ -30,7 +30,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from leanops.exceptions import LeanOpsError
+from leanops.exceptions import LeanOpsError, WorkerError
 from leanops.local import artefacts
 from leanops.local.lambda_runtime import LocalLambdaContext
 from leanops.local.log_relay import EventListener, LogRelay, relay_in_background
@@ -52,16 +52,6 @@ PYTHON_WRAPPER = "glue-python"
 _INHERITED_PREFIXES_DROPPED = ("PYTHON", "PYSPARK_", "LEANOPS_", "SPARK_HOME", "VIRTUAL_ENV")
 EnvironmentSource = Callable[[], Mapping[str, str]]
 _ARTEFACTS_LOCK = threading.Lock()
-
-
-class WorkerError(LeanOpsError):
-    """A worker process died or answered nothing."""
-
-    def __init__(self, worker: str, reason: str) -> None:
-        """Name the worker and what happened."""
-        super().__init__(f"worker {worker}: {reason}")
-        self.worker = worker
-        self.reason = reason
 
 
 class LambdaFunctionError(LeanOpsError):

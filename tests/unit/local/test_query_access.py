@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from leanops import definitions
+from leanops.definitions import analyst_table_kinds
 from leanops.exceptions import QueryError
-from leanops.local.query import ANALYST, analyst_refusal, analyst_table_kinds, check_analyst_access, run_query
+from leanops.local.query import ANALYST, analyst_refusal, check_analyst_access, run_query
 
 REPO = Path(__file__).resolve().parents[3]
 SEMANTIC = REPO / "semantic"

@@ -176,3 +176,46 @@ run "rejects_a_part_size_over_the_quota_bound" {
 
   expect_failures = [var.operational_query_topics]
 }
+
+# The grants' keys come from lake_formation_roles (known at plan), never from the role ARNs,
+# which a fresh stack knows only after apply (tests/terraform/test_lake_formation_plan.py).
+run "only_the_roles_of_lake_formation_roles_get_grants" {
+  command = plan
+
+  variables {
+    enable_lake_formation_grants = true
+    lake_formation_roles         = ["firehose"]
+    lake_formation_principals = {
+      firehose_role_arn = "arn:aws:iam::123456789012:role/leanops-test-firehose"
+    }
+  }
+
+  assert {
+    condition     = toset(keys(aws_lakeformation_permissions.this)) == toset(["firehose-raw-database", "firehose-raw-tables"])
+    error_message = "Only the Firehose role's database and table grants."
+  }
+}
+
+run "a_role_of_lake_formation_roles_without_its_arn_is_refused" {
+  command = plan
+
+  variables {
+    enable_lake_formation_grants = true
+    lake_formation_roles         = ["firehose", "curated_job"]
+    lake_formation_principals = {
+      firehose_role_arn = "arn:aws:iam::123456789012:role/leanops-test-firehose"
+    }
+  }
+
+  expect_failures = [aws_lakeformation_permissions.this]
+}
+
+run "an_unknown_role_in_lake_formation_roles_is_rejected" {
+  command = plan
+
+  variables {
+    lake_formation_roles = ["glue"]
+  }
+
+  expect_failures = [var.lake_formation_roles]
+}

@@ -278,3 +278,48 @@ run "a_pii_key_that_is_not_an_alias_is_rejected" {
 
   expect_failures = [var.pii_key_alias_name]
 }
+
+# The curated job grants the analysts read on the topic tables it creates (Lake Formation).
+run "only_the_curated_job_is_told_the_analysts_and_may_grant" {
+  command = apply
+
+  variables {
+    analyst_grant_principals = ["arn:aws:iam::123456789012:role/analysts", "arn:aws:iam::123456789012:user/jane"]
+  }
+
+  assert {
+    condition     = aws_glue_job.this["curated"].default_arguments["--LEANOPS_ANALYST_PRINCIPALS"] == "arn:aws:iam::123456789012:role/analysts,arn:aws:iam::123456789012:user/jane" && !contains(keys(aws_glue_job.this["standardized"].default_arguments), "--LEANOPS_ANALYST_PRINCIPALS")
+    error_message = "The curated job alone gets --LEANOPS_ANALYST_PRINCIPALS (a comma list)."
+  }
+
+  assert {
+    condition = [for s in jsondecode(aws_iam_role_policy.this["curated"].policy).Statement : { actions = s.Action, resources = s.Resource } if s.Sid == "GrantAnalystsReadOnCreatedTables"] == [{
+      actions = ["lakeformation:GrantPermissions"], resources = ["*"]
+    }]
+    error_message = "The curated role gets lakeformation:GrantPermissions (no resource type: \"*\"; Lake Formation limits it to the tables the role created)."
+  }
+
+  assert {
+    condition     = !strcontains(aws_iam_role_policy.this["standardized"].policy, "lakeformation:")
+    error_message = "The standardized job never grants."
+  }
+}
+
+run "no_analysts_no_grant_and_no_argument" {
+  command = apply
+
+  assert {
+    condition     = !strcontains(aws_iam_role_policy.this["curated"].policy, "lakeformation:") && !contains(keys(aws_glue_job.this["curated"].default_arguments), "--LEANOPS_ANALYST_PRINCIPALS")
+    error_message = "Without analyst principals the curated job gets neither the permission nor the argument."
+  }
+}
+
+run "an_analyst_that_is_not_an_iam_role_or_user_is_rejected" {
+  command = plan
+
+  variables {
+    analyst_grant_principals = ["arn:aws:iam::123456789012:group/analysts"]
+  }
+
+  expect_failures = [var.analyst_grant_principals]
+}
