@@ -158,6 +158,7 @@ def analyst_table_kinds() -> tuple[str, ...]:
     return tuple(load_json(TABLES_FILE)[ANALYST_ACCESS_KEY]["table_kinds"])
 
 
+@cache
 def table(kind: str) -> TableDef:
     """Return the definition of one table kind (raw, standardized, curated, parse_errors, ...).
 

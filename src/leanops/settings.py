@@ -100,6 +100,13 @@ def name_list(mapping: Mapping[str, str], key: str, what: str) -> tuple[str, ...
     return names
 
 
+def optional_name_list(mapping: Mapping[str, str], key: str, what: str) -> tuple[str, ...]:
+    """Return an optional comma-separated list of names (empty when unset or blank; else as name_list)."""
+    if not str(mapping.get(key) or "").strip():
+        return ()
+    return name_list(mapping, key, what)
+
+
 @dataclass(frozen=True)
 class JobSettings:
     """What a Glue job run needs: its topics, where contracts and checkpoints live."""
@@ -151,9 +158,7 @@ def _analyst_principals(mapping: Mapping[str, str]) -> tuple[str, ...]:
     Raises:
         ConfigurationError: when an entry is not an IAM role or user ARN, or one repeats.
     """
-    if not str(mapping.get(ANALYST_PRINCIPALS) or "").strip():
-        return ()
-    principals = name_list(mapping, ANALYST_PRINCIPALS, "principal")
+    principals = optional_name_list(mapping, ANALYST_PRINCIPALS, "principal")
     wrong = [arn for arn in principals if not IAM_PRINCIPAL_ARN.fullmatch(arn)]
     if wrong:
         raise ConfigurationError(ANALYST_PRINCIPALS, f"{', '.join(wrong)}: not an IAM role or user ARN")
@@ -166,9 +171,10 @@ def _rebuild_topics(mapping: Mapping[str, str]) -> tuple[str, ...]:
     Raises:
         ConfigurationError: when it names a topic LEANOPS_TOPICS does not, or one twice.
     """
-    if not str(mapping.get(REBUILD_TOPICS) or "").strip():
+    rebuild = optional_name_list(mapping, REBUILD_TOPICS, "topic")
+    if not rebuild:
         return ()
-    topics, rebuild = name_list(mapping, TOPICS, "topic"), name_list(mapping, REBUILD_TOPICS, "topic")
+    topics = name_list(mapping, TOPICS, "topic")
     outside = [topic for topic in rebuild if topic not in topics]
     if outside:
         raise ConfigurationError(REBUILD_TOPICS, f"names topic(s) {', '.join(outside)} not in {TOPICS}")

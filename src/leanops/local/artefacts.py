@@ -174,15 +174,15 @@ def file_hash(*paths: Path) -> str:
     return digest.hexdigest()[:HASH_PREFIX_LENGTH]
 
 
-def remove_stale_staging(folder: Path, now: float | None = None) -> list[Path]:
-    """Remove the staging folders under ``folder`` that a killed process left; return them.
+def remove_stale_staging(folder: Path) -> None:
+    """Remove the staging folders under ``folder`` that a killed process left.
 
     A process killed while it prepared an artefact (SIGKILL, a power cut) never ran its clean-up;
     its ``<name>.partial-*`` folder is recognised by its age (:data:`STALE_STAGING_SECONDS`), so a
     preparation under way in another process is never touched.
     """
-    cutoff = (time.time() if now is None else now) - STALE_STAGING_SECONDS
-    removed = []
+    cutoff = time.time() - STALE_STAGING_SECONDS
+    removed = 0
     for staging in folder.glob(f"*{STAGING_MARK}*"):
         try:
             stale = staging.is_dir() and staging.stat().st_mtime < cutoff
@@ -190,10 +190,9 @@ def remove_stale_staging(folder: Path, now: float | None = None) -> list[Path]:
             continue
         if stale:
             shutil.rmtree(staging, ignore_errors=True)
-            removed.append(staging)
+            removed += 1
     if removed:
-        LOGGER.info("removed %d staging folder(s) left by a killed build under %s", len(removed), folder)
-    return removed
+        LOGGER.info("removed %d staging folder(s) left by a killed build under %s", removed, folder)
 
 
 @contextmanager

@@ -24,6 +24,7 @@ import boto3
 from botocore.config import Config
 
 from leanops.local.config import REGION
+from leanops.local.moto_process import MotoProcess
 
 LOGGER = logging.getLogger(__name__)
 SNAPSHOT_FILE = "moto-state.pickle"
@@ -131,7 +132,7 @@ class LocalAws:
         """Prepare local AWS under ``home``; with ``endpoint``, use that server as is."""
         self.home = home
         self.endpoint = endpoint or ""
-        self._server: Any = None
+        self._server: MotoProcess | None = None
         self._lock_handle: Any = None
 
     @property
@@ -147,8 +148,6 @@ class LocalAws:
             return self
         self.home.mkdir(parents=True, exist_ok=True)
         self._take_home_lock()
-        from leanops.local.moto_process import MotoProcess
-
         self._server = MotoProcess(self.snapshot_path)
         try:
             self.endpoint = self._server.start()

@@ -11,7 +11,7 @@ Protocol, one JSON line each way over the child's stdin and stdout:
 * the child prints ``{"endpoint": URL, "restored": bool}`` once it serves (``restored``: it
   loaded the snapshot it was given), or ``{"error": why}`` when it cannot restore it (and exits);
 * the parent writes ``stop``: the child stops serving, writes its snapshot (when it was given a
-  path) and prints ``{"stopped": true, "saved": bool}``;
+  path) and prints ``{"stopped": true}``;
 * stdin closed without ``stop`` (the parent died): the child stops without writing its
   snapshot, as a command killed mid-way never wrote one.
 
@@ -41,11 +41,13 @@ STOP_TIMEOUT_SECONDS = 60
 NAME = "moto"
 
 
-def _answer(stream: IO[str], worker: str) -> dict[str, Any]:
+def _answer(stream: IO[str]) -> dict[str, Any]:
     line = stream.readline()
     if not line:
-        raise WorkerError(worker, "ended without answering (its error, if any, is above)")
+        raise WorkerError(NAME, "ended without answering (its error, if any, is above)")
     answer: dict[str, Any] = json.loads(line)
+    if "error" in answer:
+        raise WorkerError(NAME, str(answer["error"]))
     return answer
 
 
@@ -74,28 +76,24 @@ class MotoProcess:
         )
         assert self._process.stdout is not None  # noqa: S101 - set by Popen(PIPE)
         try:
-            ready = _answer(self._process.stdout, NAME)
+            ready = _answer(self._process.stdout)
         except WorkerError:
             self._process.wait()
             self._process = None
             raise
-        if "error" in ready:
-            self._process.wait()
-            self._process = None
-            raise WorkerError(NAME, str(ready["error"]))
         self.endpoint, self.restored = str(ready["endpoint"]), bool(ready["restored"])
         return self.endpoint
 
-    def stop(self) -> bool:
-        """Stop the child (writing its snapshot when it has one); return whether it wrote it."""
+    def stop(self) -> None:
+        """Stop the child, which writes its snapshot when it has one, and wait for it."""
         process, self._process = self._process, None
         if process is None:
-            return False
+            return
         assert process.stdin is not None and process.stdout is not None  # noqa: S101 - Popen(PIPE)
         try:
             process.stdin.write(STOP + "\n")
             process.stdin.close()
-            stopped = _answer(process.stdout, NAME)
+            _answer(process.stdout)
             process.wait(timeout=STOP_TIMEOUT_SECONDS)
         except (OSError, subprocess.TimeoutExpired, WorkerError) as exc:
             process.kill()
@@ -103,7 +101,6 @@ class MotoProcess:
             raise WorkerError(NAME, f"did not stop cleanly, moto's state was not saved: {exc}") from exc
         if process.returncode:
             raise WorkerError(NAME, f"exited with code {process.returncode} (its error is above)")
-        return bool(stopped.get("saved"))
 
     def __enter__(self) -> MotoProcess:
         self.start()
@@ -132,11 +129,9 @@ def serve(snapshot: Path | None, commands: IO[str], answers: IO[str]) -> int:
     answers.flush()
     asked_to_stop = any(line.strip() == STOP for line in commands)
     server.stop()
-    saved = asked_to_stop and snapshot is not None
-    if saved:
-        assert snapshot is not None  # noqa: S101 - for mypy: saved implies a path
+    if asked_to_stop and snapshot is not None:
         save_snapshot(snapshot)
-    answers.write(json.dumps({"stopped": True, "saved": saved}) + "\n")
+    answers.write(json.dumps({"stopped": True}) + "\n")
     answers.flush()
     return 0
 
